@@ -1,0 +1,15 @@
+//! rtsp-inspector's engine: packets in, a model out.
+//!
+//! The pipeline, one module a stage:
+//! `capture` (file reader, link layer) → `tcp` (flows, reassembly) → `rtsp` (framer, parser,
+//! header types) → `session` (both state machines, findings) → `model` (what the report and the
+//! window read). `engine` wires the stages together; nothing here knows of egui or threads.
+
+pub mod capture;
+pub mod engine;
+pub mod limits;
+pub mod model;
+pub mod report;
+pub mod rtsp;
+pub mod session;
+pub mod tcp;

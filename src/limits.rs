@@ -1,0 +1,44 @@
+//! Every limit the engine enforces on what comes from a capture or the network, in one place,
+//! each with the reason for its value. Where the engine drops data because of one, it says so
+//! in a finding.
+
+/// Out-of-order bytes held per TCP direction while waiting for a hole to fill. A real RTSP
+/// connection on a LAN rarely holds more than a window (64 KiB–4 MiB) in flight; past this the
+/// hole is declared a capture gap and parsing resumes after it.
+pub const MAX_OUT_OF_ORDER_BYTES: usize = 4 * 1024 * 1024;
+
+/// Out-of-order segments held per TCP direction: bounds the bookkeeping for floods of tiny
+/// segments that would stay under the byte cap.
+pub const MAX_OUT_OF_ORDER_SEGMENTS: usize = 4096;
+
+/// Longest RTSP start line plus headers. Real messages are under 4 KiB; cameras with long
+/// Digest challenges and SDP-in-header quirks stay under 16 KiB. A head longer than this is
+/// not RTSP (or is hostile) and is skipped.
+pub const MAX_MESSAGE_HEAD: usize = 64 * 1024;
+
+/// Largest body kept for display (SDP, parameters). Larger bodies are framed by their
+/// Content-Length and skipped, never buffered.
+pub const MAX_KEPT_BODY: usize = 64 * 1024;
+
+/// Largest Content-Length believed. Beyond this (a 4 GB Content-Length) the length is taken
+/// to be corrupt: the body is not waited for and the framer resynchronises on the next
+/// message start.
+pub const MAX_CONTENT_LENGTH: u64 = 16 * 1024 * 1024;
+
+/// Headers kept per message: a real message has under 30.
+pub const MAX_HEADERS: usize = 128;
+
+/// TCP connections tracked at once before the oldest idle ones are forgotten (1 000 000 SYNs
+/// must not mean a million flow entries).
+pub const MAX_TCP_FLOWS: usize = 65_536;
+
+/// Bytes of a stream that the framer scans for a message start after garbage or a gap before
+/// it gives up on the rest of that chunk.
+pub const MAX_RESYNC_SCAN: usize = 1024 * 1024;
+
+/// Findings kept per code: a capture with a million bad frames reports the first ones and a
+/// count, not a million lines.
+pub const MAX_FINDINGS_PER_CODE: usize = 1000;
+
+/// Requests waiting for a reply, per connection (a million pipelined requests).
+pub const MAX_PENDING_REQUESTS: usize = 1024;

@@ -1,0 +1,1 @@
+//! The headers the state machines and findings need, read tolerantly.
