@@ -1,1 +1,446 @@
-//! Wires the stages together.
+//! Wires the stages together: packet → link → TCP flows → RTSP framer → sessions → model.
+//!
+//! Sans-IO: [`Engine::push`] takes one packet (from a file or a live interface) with its capture
+//! timestamp, [`Engine::tick`] lets time pass when the wire is quiet, [`Engine::finish`] ends
+//! the capture. [`Engine::take_updates`] drains what changed in the model since the last call
+//! (for a window or a terminal that shows a capture while it is read); [`Engine::into_model`]
+//! gives the whole model. No clocks, threads or files in here.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use crate::capture::file::{CaptureError, CaptureReader, ReadProblemKind};
+use crate::capture::link::{self, Transport};
+use crate::capture::{Packet, Timestamp};
+use crate::limits::{MAX_UNDECIDED_EVENTS, RTSP_DETECTION_BYTES};
+use crate::model::{CaptureInfo, Model, Update};
+use crate::rtsp::framer::{Framer, FramerEvent};
+use crate::session::findings;
+use crate::session::{Side, Tracker};
+use crate::tcp::{ConnId, Direction, FlowTable, GapReason, StreamEvent, TcpEvent};
+
+/// A run of this many well-formed interleaved frames and nothing else makes a connection RTSP
+/// even when none of its messages is in the capture (joined in the middle of a stream).
+const INTERLEAVED_RUN_FOR_DETECTION: u32 = 32;
+
+#[derive(Debug)]
+enum Detection {
+    Undecided {
+        bytes: u64,
+        interleaved_run: u32,
+        held: Vec<(Side, FramerEvent)>,
+    },
+    Rtsp,
+    NotRtsp,
+}
+
+#[derive(Debug)]
+struct ConnFraming {
+    a: SocketAddr,
+    b: SocketAddr,
+    saw_syn: bool,
+    opened_frame: u64,
+    opened_ts: Timestamp,
+    from_a: Framer,
+    from_b: Framer,
+    detection: Detection,
+    snaplen_cut_reported: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Engine {
+    flows: FlowTable,
+    conns: HashMap<ConnId, ConnFraming>,
+    tracker: Tracker,
+    info: CaptureInfo,
+    first_ts: Option<Timestamp>,
+    last_ts: Timestamp,
+    not_rtsp: Vec<ConnId>,
+    events: Vec<(Side, FramerEvent)>,
+}
+
+fn side_of(direction: Direction) -> Side {
+    match direction {
+        Direction::AToB => Side::A,
+        Direction::BToA => Side::B,
+    }
+}
+
+fn gap_reason_text(reason: GapReason) -> &'static str {
+    match reason {
+        GapReason::SnapLength => "the snap length cut the packet",
+        GapReason::NotCaptured => "the peer acknowledged bytes the capture never showed",
+        GapReason::BufferLimit => {
+            "too much out-of-order data waited for a missing segment (limit reached)"
+        }
+        GapReason::EndOfCapture => "a segment is missing and the capture ended before it came",
+        GapReason::MidStreamJoin => "the capture joined the connection in the middle",
+    }
+}
+
+impl Engine {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Names the capture in the model (path, format, link types).
+    pub fn describe_capture(&mut self, path: &str, format: &str) {
+        self.info.path = path.to_string();
+        self.info.format = format.to_string();
+    }
+
+    pub fn model(&self) -> &Model {
+        self.tracker.model()
+    }
+
+    /// One packet, in capture order.
+    pub fn push(&mut self, packet: &Packet<'_>) {
+        self.info.packets += 1;
+        let link = packet.link_type.name();
+        if !self.info.link_types.contains(&link) {
+            self.info.link_types.push(link);
+        }
+        let first = *self.first_ts.get_or_insert(packet.ts);
+        if packet.ts > self.last_ts {
+            self.last_ts = packet.ts;
+            self.info.duration = packet.ts.secs_since(first);
+        }
+        self.tracker.advance_to(packet.ts, packet.frame);
+        match link::decode(packet.link_type, packet.data, packet.orig_len) {
+            Ok(Transport::Tcp(segment)) => {
+                let Engine {
+                    flows,
+                    conns,
+                    tracker,
+                    events,
+                    not_rtsp,
+                    ..
+                } = self;
+                flows.push(&segment, packet.frame, packet.ts, &mut |event| {
+                    on_tcp_event(conns, tracker, events, not_rtsp, event);
+                });
+                for conn in self.not_rtsp.drain(..) {
+                    self.flows.ignore(conn);
+                }
+            }
+            Ok(Transport::Udp(datagram)) => {
+                let length = datagram.payload.len() + datagram.missing_payload as usize;
+                self.tracker
+                    .on_udp(datagram.src, datagram.dst, length, packet.ts);
+            }
+            Err(_) => self.info.packets_not_decoded += 1,
+        }
+    }
+
+    /// Time passes with no packet (live capture on a quiet wire): fires the session timers.
+    pub fn tick(&mut self, now: Timestamp) {
+        self.tracker.advance_to(now, 0);
+    }
+
+    /// Records why reading stopped early; the model keeps everything before it.
+    pub fn capture_problem(&mut self, kind: ReadProblemKind, detail: &str, after_frame: u64) {
+        let text = match kind {
+            ReadProblemKind::Truncated => format!("the capture is cut short: {detail}"),
+            ReadProblemKind::Corrupt => format!("the capture is damaged: {detail}"),
+            ReadProblemKind::Io => format!("reading the capture failed: {detail}"),
+        };
+        self.info.truncated = Some(text.clone());
+        self.tracker
+            .on_capture_finding(findings::CAPTURE_TRUNCATED, text, after_frame);
+    }
+
+    /// End of the capture: flushes every stream and raises the findings that only the end can
+    /// tell (requests that never got a reply).
+    pub fn finish(&mut self) {
+        let Engine {
+            flows,
+            conns,
+            tracker,
+            events,
+            not_rtsp,
+            ..
+        } = self;
+        flows.finish(&mut |event| on_tcp_event(conns, tracker, events, not_rtsp, event));
+        for (&conn, framing) in self.conns.iter_mut() {
+            if !matches!(framing.detection, Detection::Rtsp) {
+                continue;
+            }
+            let mut pending = Vec::new();
+            framing.from_a.finish(&mut |e| pending.push((Side::A, e)));
+            framing.from_b.finish(&mut |e| pending.push((Side::B, e)));
+            for (side, event) in pending {
+                deliver(&mut self.tracker, conn, side, event);
+            }
+        }
+        self.update_tcp_stats();
+        self.tracker.finish();
+        *self.tracker.model_mut_capture() = self.info.clone();
+    }
+
+    fn update_tcp_stats(&mut self) {
+        let mut conns: Vec<ConnId> = self
+            .conns
+            .iter()
+            .filter(|(_, f)| matches!(f.detection, Detection::Rtsp))
+            .map(|(&c, _)| c)
+            .collect();
+        conns.sort_unstable();
+        for conn in conns {
+            let (mut gaps, mut gap_bytes, mut retransmissions, mut out_of_order) = (0, 0, 0, 0);
+            for direction in [Direction::AToB, Direction::BToA] {
+                if let Some(stats) = self.flows.stats(conn, direction) {
+                    gaps += stats.gaps;
+                    gap_bytes += stats.gap_bytes;
+                    retransmissions += stats.retransmissions;
+                    out_of_order += stats.out_of_order;
+                }
+            }
+            self.tracker
+                .set_tcp_stats(conn, gaps, gap_bytes, retransmissions, out_of_order);
+        }
+    }
+
+    /// What changed in the model since the last call.
+    pub fn take_updates(&mut self) -> Vec<Update> {
+        self.update_tcp_stats();
+        *self.tracker.model_mut_capture() = self.info.clone();
+        self.tracker.take_updates()
+    }
+
+    pub fn into_model(self) -> Model {
+        self.tracker.into_model()
+    }
+}
+
+fn on_tcp_event(
+    conns: &mut HashMap<ConnId, ConnFraming>,
+    tracker: &mut Tracker,
+    events: &mut Vec<(Side, FramerEvent)>,
+    not_rtsp: &mut Vec<ConnId>,
+    event: TcpEvent<'_>,
+) {
+    match event {
+        TcpEvent::Opened {
+            conn,
+            a,
+            b,
+            saw_syn,
+            frame,
+            ts,
+        } => {
+            conns.insert(
+                conn,
+                ConnFraming {
+                    a,
+                    b,
+                    saw_syn,
+                    opened_frame: frame,
+                    opened_ts: ts,
+                    from_a: Framer::new(),
+                    from_b: Framer::new(),
+                    detection: Detection::Undecided {
+                        bytes: 0,
+                        interleaved_run: 0,
+                        held: Vec::new(),
+                    },
+                    snaplen_cut_reported: false,
+                },
+            );
+        }
+        TcpEvent::Evicted { conn, .. } => {
+            conns.remove(&conn);
+        }
+        TcpEvent::Stream {
+            conn,
+            direction,
+            event,
+        } => {
+            let Some(framing) = conns.get_mut(&conn) else {
+                return;
+            };
+            if matches!(framing.detection, Detection::NotRtsp) {
+                return;
+            }
+            let side = side_of(direction);
+            let framer = match side {
+                Side::A => &mut framing.from_a,
+                Side::B => &mut framing.from_b,
+            };
+            events.clear();
+            match event {
+                StreamEvent::Data { bytes, frame, ts } => {
+                    if let Detection::Undecided { bytes: seen, .. } = &mut framing.detection {
+                        *seen += bytes.len() as u64;
+                    }
+                    framer.push_data(bytes, frame, ts, &mut |e| events.push((side, e)));
+                }
+                StreamEvent::Gap {
+                    len,
+                    reason,
+                    frame,
+                    ts,
+                } => {
+                    framer.push_gap(len, frame, ts, &mut |e| events.push((side, e)));
+                    if matches!(framing.detection, Detection::Rtsp) {
+                        let report =
+                            reason != GapReason::SnapLength || !framing.snaplen_cut_reported;
+                        if reason == GapReason::SnapLength {
+                            framing.snaplen_cut_reported = true;
+                        }
+                        if report {
+                            let mut text = gap_reason_text(reason).to_string();
+                            if reason == GapReason::SnapLength {
+                                text.push_str(
+                                    " (later cut packets are counted in the connection's gaps)",
+                                );
+                            }
+                            tracker.on_gap(conn, side, len, &text, frame, ts);
+                        }
+                    }
+                }
+                StreamEvent::End { reset, frame, ts } => {
+                    if matches!(framing.detection, Detection::Rtsp) {
+                        tracker.on_connection_end(conn, reset, frame, ts);
+                    }
+                }
+            }
+            route(conn, framing, tracker, events, not_rtsp);
+        }
+    }
+}
+
+/// Hands framer events to the tracker once the connection is known to be RTSP; holds them
+/// while that is still undecided.
+fn route(
+    conn: ConnId,
+    framing: &mut ConnFraming,
+    tracker: &mut Tracker,
+    events: &mut Vec<(Side, FramerEvent)>,
+    not_rtsp: &mut Vec<ConnId>,
+) {
+    for (side, event) in events.drain(..) {
+        match &mut framing.detection {
+            Detection::Rtsp => deliver(tracker, conn, side, event),
+            Detection::NotRtsp => return,
+            Detection::Undecided {
+                interleaved_run,
+                held,
+                ..
+            } => {
+                let decisive = match &event {
+                    FramerEvent::Message(_) => true,
+                    FramerEvent::Interleaved { .. } => {
+                        *interleaved_run += 1;
+                        *interleaved_run >= INTERLEAVED_RUN_FOR_DETECTION
+                    }
+                    FramerEvent::Garbage { .. } | FramerEvent::LimitHit { .. } => {
+                        *interleaved_run = 0;
+                        false
+                    }
+                };
+                if held.len() < MAX_UNDECIDED_EVENTS {
+                    held.push((side, event));
+                }
+                if decisive {
+                    let held = std::mem::take(held);
+                    framing.detection = Detection::Rtsp;
+                    tracker.on_connection(
+                        conn,
+                        framing.a,
+                        framing.b,
+                        framing.saw_syn,
+                        framing.opened_frame,
+                        framing.opened_ts,
+                    );
+                    for (side, event) in held {
+                        deliver(tracker, conn, side, event);
+                    }
+                }
+            }
+        }
+    }
+    if let Detection::Undecided { bytes, .. } = framing.detection {
+        if bytes > RTSP_DETECTION_BYTES {
+            framing.detection = Detection::NotRtsp;
+            framing.from_a = Framer::new();
+            framing.from_b = Framer::new();
+            not_rtsp.push(conn);
+        }
+    }
+}
+
+fn deliver(tracker: &mut Tracker, conn: ConnId, side: Side, event: FramerEvent) {
+    match event {
+        FramerEvent::Message(message) => tracker.on_message(conn, side, *message),
+        FramerEvent::Interleaved {
+            channel,
+            length,
+            frame,
+            ts,
+            complete,
+            ..
+        } => {
+            tracker.on_interleaved(conn, side, channel, length, complete, frame, ts);
+        }
+        FramerEvent::Garbage {
+            stream_offset,
+            length,
+            frame,
+            ts,
+            error,
+            preview,
+        } => {
+            let why = error.map(|e| format!(" ({e})")).unwrap_or_default();
+            tracker.on_malformed(
+                conn,
+                side,
+                format!(
+                    "{length} bytes at stream offset {stream_offset} are not RTSP{why}: {preview:?}"
+                ),
+                frame,
+                ts,
+            );
+        }
+        FramerEvent::LimitHit {
+            stream_offset,
+            frame,
+            what,
+            ..
+        } => {
+            tracker.on_limit(
+                Some(conn),
+                format!("at stream offset {stream_offset}: {what}"),
+                frame,
+            );
+        }
+    }
+}
+
+/// Reads a whole capture through the engine. `progress` is called now and then with the bytes
+/// read so far; returning false cancels (the model then holds what was read).
+pub fn analyze(
+    reader: &mut CaptureReader,
+    path: &str,
+    mut progress: impl FnMut(u64) -> bool,
+) -> Model {
+    let mut engine = Engine::new();
+    engine.describe_capture(path, reader.format().name());
+    loop {
+        let read = reader.read_packets(4096, &mut |packet| engine.push(packet));
+        if read == 0 || !progress(reader.bytes_read()) {
+            break;
+        }
+    }
+    if let Some(problem) = reader.problem() {
+        engine.capture_problem(problem.kind, &problem.detail, problem.after_frame);
+    }
+    engine.info.bytes = reader.bytes_read();
+    engine.finish();
+    engine.into_model()
+}
+
+/// Opens and reads a capture file.
+pub fn analyze_file(path: &std::path::Path) -> Result<Model, CaptureError> {
+    let mut reader = CaptureReader::open(path)?;
+    Ok(analyze(&mut reader, &path.display().to_string(), |_| true))
+}

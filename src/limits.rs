@@ -42,3 +42,15 @@ pub const MAX_FINDINGS_PER_CODE: usize = 1000;
 
 /// Requests waiting for a reply, per connection (a million pipelined requests).
 pub const MAX_PENDING_REQUESTS: usize = 1024;
+
+/// Messages remembered on a connection while no session exists yet (the OPTIONS and DESCRIBE
+/// that lead to a SETUP). A handshake has a handful; a client polling OPTIONS for hours must
+/// not grow this.
+pub const MAX_PRE_STORY: usize = 64;
+
+/// Bytes of a TCP connection's streams looked at before deciding it does not carry RTSP (no
+/// RTSP message and no run of well-formed interleaved frames in them).
+pub const RTSP_DETECTION_BYTES: u64 = 64 * 1024;
+
+/// Framer events held per connection while deciding whether it carries RTSP.
+pub const MAX_UNDECIDED_EVENTS: usize = 64;

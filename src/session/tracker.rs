@@ -1,0 +1,1798 @@
+//! Sessions: pairs requests with replies, finds which session each message belongs to, feeds
+//! both machines and raises the findings. It builds the model as it goes.
+//!
+//! Sans-IO: the engine calls `on_*` in capture order with capture timestamps, and
+//! [`Tracker::advance_to`] as time passes, which is when the server's session timeouts fire.
+//! A session is known by its server and Session ID (RFC 2326 A keys it by URL and Session ID;
+//! the per-track SETUPs and the aggregate PLAY of one session carry the same ID, so one server's
+//! ID is enough and survives the URL changing from track to aggregate).
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+
+use crate::capture::Timestamp;
+use crate::limits::{MAX_PENDING_REQUESTS, MAX_PRE_STORY};
+use crate::model::{
+    ChannelCount, Connection, Direction, Finding, Machine, Message, MessageKind, Model, Session,
+    State, Transition, Update,
+};
+use crate::rtsp::headers;
+use crate::rtsp::message::{Message as RtspMessage, StartLine, Version};
+
+use super::findings::{self, Code, FindingSink};
+use super::machine::{self, Outcome, Protocol};
+
+/// RFC 2326 §12.37: the session timeout when the Session header names none.
+pub const DEFAULT_SESSION_TIMEOUT_SECS: f64 = 60.0;
+
+/// How often, in capture time, the session timers are checked.
+const TIMER_GRANULARITY_NANOS: i64 = 250_000_000;
+
+/// Which side of a TCP connection sent something: the flow table's A or B.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    A,
+    B,
+}
+
+impl Side {
+    fn other(self) -> Side {
+        match self {
+            Side::A => Side::B,
+            Side::B => Side::A,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct PendingRequest {
+    index: usize,
+    cseq: Option<u64>,
+}
+
+#[derive(Debug)]
+struct ConnState {
+    model_index: usize,
+    a: SocketAddr,
+    b: SocketAddr,
+    /// Which side sends the requests, once a message has shown it.
+    client: Option<Side>,
+    /// Requests from the client waiting for the server's reply, oldest first.
+    pending_from_client: VecDeque<PendingRequest>,
+    /// Requests from the server (ANNOUNCE, SET_PARAMETER, REDIRECT...) waiting for the client.
+    pending_from_server: VecDeque<PendingRequest>,
+    last_client_cseq: Option<u64>,
+    /// Messages with no session yet: the OPTIONS and DESCRIBE that lead to the next SETUP.
+    pre_story: Vec<usize>,
+    /// The session most recently set up on this connection and not torn down.
+    current_session: Option<usize>,
+    /// Interleaved channel → session, from the SETUP replies' Transport.
+    channel_sessions: HashMap<u8, usize>,
+    ended: Option<&'static str>,
+    cleartext_reported: bool,
+}
+
+impl ConnState {
+    fn client_addr(&self) -> SocketAddr {
+        match self.client {
+            Some(Side::B) => self.b,
+            _ => self.a,
+        }
+    }
+
+    fn server_addr(&self) -> SocketAddr {
+        match self.client {
+            Some(Side::B) => self.a,
+            _ => self.b,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct SessionState {
+    protocol: Protocol,
+    timeout_secs: f64,
+    /// The last request for this session or RTCP/interleaved data from its client.
+    last_client_activity: Timestamp,
+}
+
+/// What a UDP flow registered from a SETUP reply is.
+#[derive(Debug, Clone, Copy)]
+struct MediaFlow {
+    session: usize,
+    rtcp: bool,
+    from_client: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Tracker {
+    model: Model,
+    first_ts: Option<Timestamp>,
+    now: Timestamp,
+    next_timer_check: Timestamp,
+    conns: HashMap<u32, ConnState>,
+    sessions: Vec<SessionState>,
+    session_keys: HashMap<(SocketAddr, String), usize>,
+    udp_flows: HashMap<(SocketAddr, SocketAddr), MediaFlow>,
+    sink: FindingSink,
+    dirty_connections: Vec<usize>,
+    dirty_sessions: Vec<usize>,
+    dirty_messages: Vec<usize>,
+    sent_messages: usize,
+    sent_findings: usize,
+    capture_dirty: bool,
+}
+
+fn version_name(version: Version) -> &'static str {
+    match version {
+        Version::Rtsp10 => "RTSP/1.0",
+        Version::Rtsp20 => "RTSP/2.0",
+    }
+}
+
+/// Hides credentials: the value of a Basic/Digest Authorization and a password in a URL.
+pub fn mask_header(name: &str, value: &str) -> String {
+    if name.eq_ignore_ascii_case("authorization")
+        || name.eq_ignore_ascii_case("proxy-authorization")
+    {
+        let scheme = value.split_whitespace().next().unwrap_or("");
+        if scheme.eq_ignore_ascii_case("basic") {
+            return "Basic ********".into();
+        }
+        if scheme.eq_ignore_ascii_case("digest") {
+            return mask_digest_response(value);
+        }
+    }
+    mask_url_password(value)
+}
+
+/// Digest sends a hash, not the password; the hash can still be attacked offline, so hide it
+/// and keep the rest (user, realm, uri) that a person debugging auth needs.
+fn mask_digest_response(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(pos) = find_ascii_case_insensitive(rest, "response=") {
+        let (before, after) = rest.split_at(pos + "response=".len());
+        out.push_str(before);
+        let end = if let Some(quoted) = after.strip_prefix('"') {
+            quoted.find('"').map_or(after.len(), |e| e + 2)
+        } else {
+            after.find([',', ' ']).unwrap_or(after.len())
+        };
+        out.push_str("\"********\"");
+        rest = after.get(end..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
+fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// `rtsp://user:pass@host/...` → `rtsp://user:********@host/...`
+pub fn mask_url_password(value: &str) -> String {
+    let Some(scheme_end) = value.find("://") else {
+        return value.to_string();
+    };
+    let after_scheme = scheme_end + 3;
+    let authority_end = value
+        .get(after_scheme..)
+        .and_then(|rest| rest.find(['/', ' ', '?']))
+        .map_or(value.len(), |e| after_scheme + e);
+    let Some(authority) = value.get(after_scheme..authority_end) else {
+        return value.to_string();
+    };
+    let Some(at) = authority.rfind('@') else {
+        return value.to_string();
+    };
+    let userinfo = authority.get(..at).unwrap_or("");
+    let Some(colon) = userinfo.find(':') else {
+        return value.to_string();
+    };
+    format!(
+        "{}{}:********{}",
+        value.get(..after_scheme).unwrap_or(""),
+        userinfo.get(..colon).unwrap_or(""),
+        value.get(after_scheme + at..).unwrap_or("")
+    )
+}
+
+fn session_id_of(value: &str) -> Option<(String, Option<f64>)> {
+    let parsed = headers::SessionHeader::parse(value)?;
+    if parsed.id.is_empty() {
+        return None;
+    }
+    Some((parsed.id, parsed.timeout_secs.map(|t| t as f64)))
+}
+
+impl Tracker {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    pub fn model_mut_capture(&mut self) -> &mut crate::model::CaptureInfo {
+        self.capture_dirty = true;
+        &mut self.model.capture
+    }
+
+    fn time(&self, ts: Timestamp) -> f64 {
+        self.first_ts.map_or(0.0, |first| ts.secs_since(first))
+    }
+
+    /// Every packet's timestamp, in capture order: moves the clock and fires the timers.
+    pub fn advance_to(&mut self, ts: Timestamp, frame: u64) {
+        if self.first_ts.is_none() {
+            self.first_ts = Some(ts);
+            self.next_timer_check = ts;
+        }
+        // Time only moves forward: a timestamp that goes backwards (merged or edited captures)
+        // must not undo timers.
+        if ts > self.now {
+            self.now = ts;
+        }
+        if self.now >= self.next_timer_check {
+            self.next_timer_check = Timestamp(self.now.0.saturating_add(TIMER_GRANULARITY_NANOS));
+            self.check_timeouts(frame);
+        }
+    }
+
+    fn check_timeouts(&mut self, frame: u64) {
+        for index in 0..self.sessions.len() {
+            let Some(state) = self.sessions.get(index) else {
+                continue;
+            };
+            let deadline = state.last_client_activity.plus_secs(state.timeout_secs);
+            let timeout = state.timeout_secs;
+            let server_state = self.model.sessions.get(index).map(|s| s.server_state);
+            if server_state.is_none_or(|s| s == State::Init) || self.now < deadline {
+                continue;
+            }
+            let time = self.time(deadline);
+            let cause = format!(
+                "session timeout: {} s without a request or RTCP from the client",
+                fmt_secs(timeout)
+            );
+            self.set_state(index, Machine::Server, State::Init, None, time, cause);
+            let client_state = self
+                .model
+                .sessions
+                .get(index)
+                .map_or(State::Init, |s| s.client_state);
+            let session_id = self
+                .model
+                .sessions
+                .get(index)
+                .map(|s| s.session_id.clone())
+                .unwrap_or_default();
+            let connection = self
+                .model
+                .sessions
+                .get(index)
+                .and_then(|s| s.connections.first().copied());
+            if client_state == State::Init {
+                self.raise(
+                    findings::SESSION_TIMEOUT,
+                    format!(
+                        "the server timed session {session_id} out after {} s",
+                        fmt_secs(timeout)
+                    ),
+                    None,
+                    Some(frame),
+                    connection,
+                    Some(index),
+                );
+            } else {
+                self.raise(
+                    findings::TIMEOUT_DISAGREE,
+                    format!(
+                        "the server timed session {session_id} out after {} s without a request or RTCP, while the client still believes it is {client_state}",
+                        fmt_secs(timeout)
+                    ),
+                    None,
+                    Some(frame),
+                    connection,
+                    Some(index),
+                );
+            }
+        }
+    }
+
+    /// A TCP connection found to carry RTSP.
+    pub fn on_connection(
+        &mut self,
+        conn: u32,
+        a: SocketAddr,
+        b: SocketAddr,
+        saw_syn: bool,
+        frame: u64,
+        ts: Timestamp,
+    ) {
+        if self.conns.contains_key(&conn) {
+            return;
+        }
+        let model_index = self.model.connections.len();
+        let time = self.time(ts);
+        self.model.connections.push(Connection {
+            id: conn,
+            client: a.to_string(),
+            server: b.to_string(),
+            first_frame: frame,
+            last_frame: frame,
+            first_time: time,
+            last_time: time,
+            saw_syn,
+            ..Connection::default()
+        });
+        self.conns.insert(
+            conn,
+            ConnState {
+                model_index,
+                a,
+                b,
+                client: None,
+                pending_from_client: VecDeque::new(),
+                pending_from_server: VecDeque::new(),
+                last_client_cseq: None,
+                pre_story: Vec::new(),
+                current_session: None,
+                channel_sessions: HashMap::new(),
+                ended: None,
+                cleartext_reported: false,
+            },
+        );
+        self.dirty_connections.push(model_index);
+    }
+
+    pub fn is_tracked(&self, conn: u32) -> bool {
+        self.conns.contains_key(&conn)
+    }
+
+    fn touch_connection(&mut self, conn: u32, frame: u64, ts: Timestamp) -> Option<usize> {
+        let time = self.time(ts);
+        let index = self.conns.get(&conn)?.model_index;
+        let model = self.model.connections.get_mut(index)?;
+        model.last_frame = model.last_frame.max(frame);
+        if time > model.last_time {
+            model.last_time = time;
+        }
+        self.dirty_connections.push(index);
+        Some(index)
+    }
+
+    /// TCP statistics of a connection (both directions added up).
+    pub fn set_tcp_stats(
+        &mut self,
+        conn: u32,
+        gaps: u64,
+        gap_bytes: u64,
+        retransmissions: u64,
+        out_of_order: u64,
+    ) {
+        let Some(index) = self.conns.get(&conn).map(|c| c.model_index) else {
+            return;
+        };
+        if let Some(model) = self.model.connections.get_mut(index) {
+            if (
+                model.gaps,
+                model.gap_bytes,
+                model.retransmissions,
+                model.out_of_order,
+            ) != (gaps, gap_bytes, retransmissions, out_of_order)
+            {
+                model.gaps = gaps;
+                model.gap_bytes = gap_bytes;
+                model.retransmissions = retransmissions;
+                model.out_of_order = out_of_order;
+                self.dirty_connections.push(index);
+            }
+        }
+    }
+
+    pub fn on_connection_end(&mut self, conn: u32, reset: bool, frame: u64, ts: Timestamp) {
+        self.touch_connection(conn, frame, ts);
+        let Some(state) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        let how = if reset { "RST" } else { "FIN" };
+        if state.ended.is_none() || reset {
+            state.ended = Some(how);
+        }
+        if let Some(model) = self.model.connections.get_mut(state.model_index) {
+            model.ended = Some(how.into());
+        }
+    }
+
+    /// A hole in one direction of a connection's stream.
+    pub fn on_gap(
+        &mut self,
+        conn: u32,
+        from: Side,
+        length: u64,
+        reason: &str,
+        frame: u64,
+        ts: Timestamp,
+    ) {
+        self.touch_connection(conn, frame, ts);
+        let direction = self.direction_of(conn, from);
+        let arrow = match direction {
+            Some(Direction::ClientToServer) => "client → server",
+            Some(Direction::ServerToClient) => "server → client",
+            None => "one direction",
+        };
+        self.raise(
+            findings::CAPTURE_GAP,
+            format!("{length} bytes ({arrow}) are not in the capture: {reason}"),
+            None,
+            Some(frame),
+            Some(conn),
+            None,
+        );
+    }
+
+    fn direction_of(&self, conn: u32, from: Side) -> Option<Direction> {
+        let client = self.conns.get(&conn)?.client?;
+        Some(if client == from {
+            Direction::ClientToServer
+        } else {
+            Direction::ServerToClient
+        })
+    }
+
+    /// One `$` frame on a connection.
+    pub fn on_interleaved(
+        &mut self,
+        conn: u32,
+        from: Side,
+        channel: u8,
+        length: u16,
+        complete: bool,
+        frame: u64,
+        ts: Timestamp,
+    ) {
+        let Some(index) = self.touch_connection(conn, frame, ts) else {
+            return;
+        };
+        let direction = self.direction_of(conn, from);
+        if let Some(model) = self.model.connections.get_mut(index) {
+            model.interleaved_frames += 1;
+            match model.channels.iter_mut().find(|c| c.channel == channel) {
+                Some(count) => {
+                    count.frames += 1;
+                    count.bytes += u64::from(length);
+                    if count.direction.is_none() {
+                        count.direction = direction;
+                    }
+                }
+                None => model.channels.push(ChannelCount {
+                    channel,
+                    direction,
+                    frames: 1,
+                    bytes: u64::from(length),
+                }),
+            }
+        }
+        let session = self.conns.get(&conn).and_then(|c| {
+            c.channel_sessions
+                .get(&channel)
+                .copied()
+                .or(c.current_session)
+        });
+        if let Some(session) = session {
+            // RTCP goes on the odd channel of each pair (RFC 2326 §10.12).
+            self.count_media(session, channel % 2 == 1, u64::from(length));
+            if direction == Some(Direction::ClientToServer) {
+                self.client_activity(session, ts);
+            }
+        }
+        if !complete {
+            self.raise(
+                findings::INTERLEAVED_CUT,
+                format!(
+                    "interleaved frame on channel {channel} ({length} bytes) is cut by the capture"
+                ),
+                None,
+                Some(frame),
+                Some(conn),
+                session,
+            );
+        }
+    }
+
+    fn count_media(&mut self, session: usize, rtcp: bool, bytes: u64) {
+        if let Some(model) = self.model.sessions.get_mut(session) {
+            if rtcp {
+                model.media.rtcp_packets += 1;
+            } else {
+                model.media.rtp_packets += 1;
+            }
+            model.media.bytes += bytes;
+            self.dirty_sessions.push(session);
+        }
+    }
+
+    fn client_activity(&mut self, session: usize, ts: Timestamp) {
+        if let Some(state) = self.sessions.get_mut(session) {
+            if ts > state.last_client_activity {
+                state.last_client_activity = ts;
+            }
+        }
+    }
+
+    /// A UDP datagram: counted for the session whose SETUP reply named its ports.
+    pub fn on_udp(&mut self, src: SocketAddr, dst: SocketAddr, length: usize, ts: Timestamp) {
+        let Some(flow) = self.udp_flows.get(&(src, dst)).copied() else {
+            return;
+        };
+        self.count_media(flow.session, flow.rtcp, length as u64);
+        if flow.from_client && flow.rtcp {
+            self.client_activity(flow.session, ts);
+        }
+    }
+
+    /// Bytes that are neither RTSP nor interleaved data, or a head that cannot be read.
+    pub fn on_malformed(&mut self, conn: u32, from: Side, text: String, frame: u64, ts: Timestamp) {
+        self.touch_connection(conn, frame, ts);
+        let who = match self.direction_of(conn, from) {
+            Some(Direction::ClientToServer) => "from the client",
+            Some(Direction::ServerToClient) => "from the server",
+            None => "",
+        };
+        self.raise(
+            findings::MALFORMED,
+            format!("{text} {who}").trim_end().to_string(),
+            None,
+            Some(frame),
+            Some(conn),
+            None,
+        );
+    }
+
+    pub fn on_limit(&mut self, conn: Option<u32>, text: String, frame: u64) {
+        self.raise(findings::LIMIT, text, None, Some(frame), conn, None);
+    }
+
+    /// A finding about the capture itself (truncated, damaged, packets dropped).
+    pub fn on_capture_finding(&mut self, code: Code, text: String, frame: u64) {
+        self.raise(code, text, None, Some(frame), None, None);
+    }
+
+    /// An RTSP message framed on a connection.
+    pub fn on_message(&mut self, conn: u32, from: Side, message: RtspMessage) {
+        let Some(model_conn) = self.touch_connection(conn, message.frame, message.ts) else {
+            return;
+        };
+        let is_request = matches!(message.head.start, StartLine::Request { .. });
+        let Some(state) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        if state.client.is_none() {
+            state.client = Some(if is_request { from } else { from.other() });
+            let (client, server) = (state.client_addr(), state.server_addr());
+            if let Some(model) = self.model.connections.get_mut(model_conn) {
+                model.client = client.to_string();
+                model.server = server.to_string();
+            }
+        }
+        let from_client = state.client == Some(from);
+        let direction = if from_client {
+            Direction::ClientToServer
+        } else {
+            Direction::ServerToClient
+        };
+        let index = self.model.messages.len();
+        let built = self.build_message(index, conn, direction, &message);
+        if let Some(model) = self.model.connections.get_mut(model_conn) {
+            model.rtsp_messages += 1;
+            if model.version.is_none() {
+                model.version = Some(built.version.clone());
+            }
+        }
+        self.model.messages.push(built);
+        self.message_findings(index, conn, &message);
+        if is_request {
+            self.on_request(conn, index, from_client, message.ts);
+        } else {
+            self.on_response(conn, index, from_client, message.ts);
+        }
+    }
+
+    fn build_message(
+        &self,
+        index: usize,
+        conn: u32,
+        direction: Direction,
+        message: &RtspMessage,
+    ) -> Message {
+        let head = &message.head;
+        let (kind, version, method, url, status, reason) = match &head.start {
+            StartLine::Request {
+                method,
+                uri,
+                version,
+            } => (
+                MessageKind::Request,
+                *version,
+                Some(method.clone()),
+                Some(mask_url_password(uri)),
+                None,
+                None,
+            ),
+            StartLine::Response {
+                version,
+                status,
+                reason,
+            } => (
+                MessageKind::Response,
+                *version,
+                None,
+                None,
+                Some(*status),
+                Some(reason.clone()),
+            ),
+        };
+        let cseq = head.header("CSeq").and_then(|v| headers::cseq(v).ok());
+        let session = head
+            .header("Session")
+            .and_then(session_id_of)
+            .map(|(id, _)| id);
+        let body = message
+            .body
+            .as_ref()
+            .filter(|b| !b.is_empty())
+            .map(|b| String::from_utf8_lossy(b).into_owned());
+        Message {
+            index,
+            connection: conn,
+            frame: message.frame,
+            first_frame: message.first_frame,
+            time: self.time(message.ts),
+            direction,
+            kind,
+            version: version_name(version).into(),
+            method,
+            url,
+            status,
+            reason,
+            cseq,
+            session,
+            headers: head
+                .headers
+                .iter()
+                .map(|(n, v)| (n.clone(), mask_header(n, v)))
+                .collect(),
+            body_length: message.declared_body_length,
+            body,
+            complete: message.complete,
+            pair: None,
+            session_index: None,
+            stream_offset: message.stream_offset,
+            states_after: None,
+        }
+    }
+
+    /// Findings that a message raises on its own, whatever its session.
+    fn message_findings(&mut self, index: usize, conn: u32, message: &RtspMessage) {
+        let frame = message.frame;
+        let label = self
+            .model
+            .messages
+            .get(index)
+            .map(|m| m.label())
+            .unwrap_or_default();
+        if !message.complete {
+            let text = if message.body_received < message.declared_body_length {
+                format!(
+                    "{label}: body has {} of its {} bytes (Content-Length); the rest is not in the capture",
+                    message.body_received, message.declared_body_length
+                )
+            } else {
+                format!(
+                    "{label}: the message is cut by the capture; headers after the cut are unknown"
+                )
+            };
+            self.raise(
+                findings::TRUNCATED_MESSAGE,
+                text,
+                Some(index),
+                Some(frame),
+                Some(conn),
+                None,
+            );
+        }
+        for (offset, line) in &message.head.malformed_lines {
+            self.raise(
+                findings::MALFORMED_HEADER,
+                format!("{label}: header line at byte {offset} cannot be read: {line:?}"),
+                Some(index),
+                Some(frame),
+                Some(conn),
+                None,
+            );
+        }
+        if let Some(value) = message.head.header("CSeq") {
+            if headers::cseq(value).is_err() {
+                self.raise(
+                    findings::CSEQ_INVALID,
+                    format!("{label}: CSeq {value:?} is not a number that fits 64 bits"),
+                    Some(index),
+                    Some(frame),
+                    Some(conn),
+                    None,
+                );
+            }
+        }
+        let cleartext = message.head.headers.iter().any(|(n, v)| {
+            (n.eq_ignore_ascii_case("authorization")
+                || n.eq_ignore_ascii_case("proxy-authorization"))
+                && v.trim_start()
+                    .get(..5)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("basic"))
+        }) || matches!(&message.head.start, StartLine::Request { uri, .. } if mask_url_password(uri) != *uri);
+        if cleartext {
+            let reported = self.conns.get(&conn).is_some_and(|c| c.cleartext_reported);
+            if !reported {
+                if let Some(state) = self.conns.get_mut(&conn) {
+                    state.cleartext_reported = true;
+                }
+                self.raise(
+                    findings::CLEARTEXT_CREDENTIALS,
+                    format!("{label}: credentials sent in the clear (Basic authentication or a password in the URL); masked here"),
+                    Some(index),
+                    Some(frame),
+                    Some(conn),
+                    None,
+                );
+            }
+        }
+    }
+
+    fn on_request(&mut self, conn: u32, index: usize, from_client: bool, ts: Timestamp) {
+        let Some(message) = self.model.messages.get(index) else {
+            return;
+        };
+        let method = message.method.clone().unwrap_or_default();
+        let cseq = message.cseq;
+        let session_id = message.session.clone();
+        let frame = message.frame;
+        let complete = message.complete;
+        let has_session_header = message.header("Session").is_some();
+        let Some(state) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        let server = state.server_addr();
+        let queue = if from_client {
+            &mut state.pending_from_client
+        } else {
+            &mut state.pending_from_server
+        };
+        if queue.len() >= MAX_PENDING_REQUESTS {
+            queue.pop_front();
+        }
+        queue.push_back(PendingRequest { index, cseq });
+
+        if !from_client {
+            // A request from the server (ANNOUNCE, SET_PARAMETER, RTSP/2.0 PLAY_NOTIFY and
+            // REDIRECT) acts on its session when the client answers it.
+            let session = session_id
+                .as_ref()
+                .and_then(|id| self.session_keys.get(&(server, id.clone())).copied())
+                .or(state.current_session);
+            if let Some(session) = session {
+                self.attach(index, session);
+            }
+            return;
+        }
+
+        // CSeq must grow on a connection (RFC 2326 §12.17).
+        if let Some(cseq) = cseq {
+            if let Some(last) = state.last_client_cseq {
+                if cseq <= last {
+                    let text = if cseq == last {
+                        format!("{method}: CSeq {cseq} repeats the previous request's")
+                    } else {
+                        format!("{method}: CSeq {cseq} goes back (the previous request had {last})")
+                    };
+                    self.raise(
+                        findings::CSEQ_ORDER,
+                        text,
+                        Some(index),
+                        Some(frame),
+                        Some(conn),
+                        None,
+                    );
+                }
+            }
+            if let Some(state) = self.conns.get_mut(&conn) {
+                state.last_client_cseq = Some(cseq);
+            }
+        }
+
+        let known = session_id
+            .as_ref()
+            .and_then(|id| self.session_keys.get(&(server, id.clone())).copied());
+        let current = self.conns.get(&conn).and_then(|c| c.current_session);
+        match (known, &session_id) {
+            (Some(session), _) => {
+                self.attach(index, session);
+                self.client_activity(session, ts);
+                self.check_request_state(index, session, &method, frame, conn);
+            }
+            (None, Some(_)) => {
+                // Unknown ID: decided when the reply shows whether the server knows it.
+                if let Some(session) = current {
+                    self.attach(index, session);
+                }
+            }
+            (None, None) => {
+                let needs_session = machine::SESSION_METHODS
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(&method));
+                if needs_session && complete && !has_session_header {
+                    self.raise(
+                        findings::NO_SESSION_HEADER,
+                        format!("{method} without a Session header: it acts on a session, so it must name one (RFC 2326 §12.37)"),
+                        Some(index),
+                        Some(frame),
+                        Some(conn),
+                        current,
+                    );
+                }
+                match current {
+                    Some(session) => {
+                        self.attach(index, session);
+                        self.check_request_state(index, session, &method, frame, conn);
+                    }
+                    None => {
+                        if needs_session && complete {
+                            self.raise(
+                                findings::INVALID_IN_STATE,
+                                format!("{method} is not valid in Init: no session is set up (RFC 2326 A.1 has no {method} edge out of Init)"),
+                                Some(index),
+                                Some(frame),
+                                Some(conn),
+                                None,
+                            );
+                        }
+                        if let Some(state) = self.conns.get_mut(&conn) {
+                            if state.pre_story.len() >= MAX_PRE_STORY {
+                                state.pre_story.remove(0);
+                            }
+                            state.pre_story.push(index);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A request that the client's machine has no edge for in its current state.
+    fn check_request_state(
+        &mut self,
+        index: usize,
+        session: usize,
+        method: &str,
+        frame: u64,
+        conn: u32,
+    ) {
+        let Some(model) = self.model.sessions.get(session) else {
+            return;
+        };
+        let Some(protocol) = self.sessions.get(session).map(|s| s.protocol) else {
+            return;
+        };
+        if machine::is_stateless(method) || !machine::knows(protocol, method) {
+            return;
+        }
+        let client_state = model.client_state;
+        if machine::lookup(protocol, Machine::Client, client_state, method).is_none() {
+            let rfc = match protocol {
+                Protocol::Rtsp1 => "RFC 2326 A.1",
+                Protocol::Rtsp2 => "RFC 7826 B",
+            };
+            self.raise(
+                findings::INVALID_IN_STATE,
+                format!("{method} is not valid in {client_state}: {rfc} has no {method} edge out of {client_state}"),
+                Some(index),
+                Some(frame),
+                Some(conn),
+                Some(session),
+            );
+        }
+    }
+
+    fn attach(&mut self, index: usize, session: usize) {
+        if let Some(message) = self.model.messages.get_mut(index) {
+            if message.session_index.is_none() {
+                message.session_index = Some(session);
+                if let Some(model) = self.model.sessions.get_mut(session) {
+                    if !model.messages.contains(&index) {
+                        model.messages.push(index);
+                        model.messages.sort_unstable();
+                    }
+                    model.last_time = model.last_time.max(message.time);
+                    let conn = message.connection;
+                    if !model.connections.contains(&conn) {
+                        model.connections.push(conn);
+                    }
+                }
+                self.dirty_sessions.push(session);
+            }
+        }
+    }
+
+    fn on_response(&mut self, conn: u32, index: usize, from_client: bool, ts: Timestamp) {
+        let Some(message) = self.model.messages.get(index) else {
+            return;
+        };
+        let cseq = message.cseq;
+        let frame = message.frame;
+        let status = message.status.unwrap_or(0);
+        let label = message.label();
+        let Some(state) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        // A response from the server answers the client's requests, and vice versa.
+        let queue = if from_client {
+            &mut state.pending_from_server
+        } else {
+            &mut state.pending_from_client
+        };
+        let position = match cseq {
+            Some(cseq) => queue
+                .iter()
+                .position(|p| p.cseq == Some(cseq))
+                .or_else(|| queue.iter().position(|p| p.cseq.is_none())),
+            None => (!queue.is_empty()).then_some(0),
+        };
+        let request = position.and_then(|p| queue.remove(p)).map(|p| p.index);
+        let Some(request) = request else {
+            let text = match cseq {
+                Some(cseq) => format!("{label} with CSeq {cseq} answers no request in the capture"),
+                None => format!("{label} without CSeq answers no request in the capture"),
+            };
+            self.raise(
+                findings::CSEQ_UNMATCHED,
+                text,
+                Some(index),
+                Some(frame),
+                Some(conn),
+                None,
+            );
+            return;
+        };
+        let Some(request_message) = self.model.messages.get(request) else {
+            return;
+        };
+        let method = request_message.method.clone().unwrap_or_default();
+        let request_session = request_message.session.clone();
+        let request_complete = request_message.complete;
+        if cseq.is_none() && self.model.messages.get(index).is_some_and(|m| m.complete) {
+            self.raise(
+                findings::CSEQ_MISSING,
+                format!("{label} has no CSeq header; taken as the reply to {method}, the oldest request waiting"),
+                Some(index),
+                Some(frame),
+                Some(conn),
+                None,
+            );
+        }
+        if let Some(m) = self.model.messages.get_mut(request) {
+            m.pair = Some(index);
+        }
+        if let Some(m) = self.model.messages.get_mut(index) {
+            m.pair = Some(request);
+        }
+        self.dirty_messages.push(request);
+
+        self.status_findings(index, request, &method, status, frame, conn);
+
+        let response_session = self
+            .model
+            .messages
+            .get(index)
+            .and_then(|m| m.session.clone());
+        if let (Some(asked), Some(answered)) = (&request_session, &response_session) {
+            if asked != answered {
+                self.raise(
+                    findings::SESSION_MISMATCH,
+                    format!(
+                        "{label} to {method} names session {answered}, the request named {asked}"
+                    ),
+                    Some(index),
+                    Some(frame),
+                    Some(conn),
+                    None,
+                );
+            }
+        }
+
+        if from_client {
+            // The client answered a server request (RTSP/2.0 REDIRECT, PLAY_NOTIFY).
+            let session = self
+                .model
+                .messages
+                .get(request)
+                .and_then(|m| m.session_index);
+            if let Some(session) = session {
+                self.attach(index, session);
+                if (200..300).contains(&status) {
+                    let state = self
+                        .model
+                        .sessions
+                        .get(session)
+                        .map_or(State::Init, |s| s.client_state);
+                    let reason = self
+                        .model
+                        .messages
+                        .get(request)
+                        .and_then(|m| m.header("Notify-Reason").map(str::to_string));
+                    if let Some(next) =
+                        machine::server_request_effect(state, &method, reason.as_deref())
+                    {
+                        let time = self.time(ts);
+                        let cause = format!("{method} from the server → {label}");
+                        self.set_state(
+                            session,
+                            Machine::Client,
+                            next,
+                            Some(index),
+                            time,
+                            cause.clone(),
+                        );
+                        self.set_state(session, Machine::Server, next, Some(index), time, cause);
+                    }
+                }
+                self.record_states(index, session);
+            }
+            return;
+        }
+
+        let Some(server) = self.conns.get(&conn).map(|c| c.server_addr()) else {
+            return;
+        };
+        let success = (200..300).contains(&status);
+        let mut session = self
+            .model
+            .messages
+            .get(request)
+            .and_then(|m| m.session_index);
+        // A request whose Session the capture never showed being given.
+        if let Some(id) = &request_session {
+            let known = self.session_keys.contains_key(&(server, id.clone()));
+            if !known {
+                if success {
+                    let created = self.create_session(conn, id.clone(), request, ts);
+                    let time = self.time(ts);
+                    for machine in [Machine::Client, Machine::Server] {
+                        self.set_state(
+                            created,
+                            machine,
+                            State::Ready,
+                            None,
+                            time,
+                            "set up before the capture started".into(),
+                        );
+                    }
+                    self.raise(
+                        findings::SESSION_BEFORE_CAPTURE,
+                        format!("session {id} was set up before the capture started; its states before this {method} are inferred"),
+                        Some(request),
+                        Some(frame),
+                        Some(conn),
+                        Some(created),
+                    );
+                    session = Some(created);
+                } else if request_complete {
+                    self.raise(
+                        findings::UNKNOWN_SESSION,
+                        format!("{method} names session {id}, which the server never gave in this capture"),
+                        Some(request),
+                        self.model.messages.get(request).map(|m| m.frame),
+                        Some(conn),
+                        None,
+                    );
+                }
+            }
+        }
+        if method.eq_ignore_ascii_case("SETUP") && success {
+            match response_session.clone().or(request_session.clone()) {
+                Some(id) => {
+                    let existing = self.session_keys.get(&(server, id.clone())).copied();
+                    let target = match existing {
+                        Some(existing) => existing,
+                        None => self.create_session(conn, id, request, ts),
+                    };
+                    if let Some(m) = self.model.messages.get_mut(request) {
+                        m.session_index = None;
+                    }
+                    self.attach(request, target);
+                    session = Some(target);
+                    self.register_transport(conn, request, index, target);
+                }
+                None => {
+                    if self.model.messages.get(index).is_some_and(|m| m.complete) {
+                        self.raise(
+                            findings::SETUP_NO_SESSION,
+                            format!("{label} to SETUP has no Session header: the client cannot name the session it set up"),
+                            Some(index),
+                            Some(frame),
+                            Some(conn),
+                            None,
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(timeout) = self
+            .model
+            .messages
+            .get(index)
+            .and_then(|m| m.header("Session"))
+            .and_then(session_id_of)
+            .and_then(|(_, t)| t)
+        {
+            if let Some(state) = session.and_then(|s| self.sessions.get_mut(s)) {
+                state.timeout_secs = timeout.max(1.0);
+            }
+            if let Some(model) = session.and_then(|s| self.model.sessions.get_mut(s)) {
+                model.timeout = timeout.max(1.0);
+            }
+        }
+        let Some(session) = session else {
+            // No session: the message stays in the connection's pre-story.
+            if let Some(state) = self.conns.get_mut(&conn) {
+                if state.pre_story.len() >= MAX_PRE_STORY {
+                    state.pre_story.remove(0);
+                }
+                state.pre_story.push(index);
+            }
+            return;
+        };
+        self.attach(index, session);
+        self.update_url(session, &method, request);
+        self.apply_reply(session, &method, status, &label, index, frame, conn, ts);
+        self.record_states(request, session);
+        self.record_states(index, session);
+    }
+
+    fn status_findings(
+        &mut self,
+        index: usize,
+        request: usize,
+        method: &str,
+        status: u16,
+        frame: u64,
+        conn: u32,
+    ) {
+        let reason = self
+            .model
+            .messages
+            .get(index)
+            .and_then(|m| m.reason.clone())
+            .unwrap_or_default();
+        let location = self
+            .model
+            .messages
+            .get(index)
+            .and_then(|m| m.header("Location").map(str::to_string));
+        let url = self
+            .model
+            .messages
+            .get(request)
+            .and_then(|m| m.url.clone())
+            .unwrap_or_default();
+        let (code, text): (Code, String) = match status {
+            300..=399 => (
+                findings::STATUS_REDIRECT,
+                match location {
+                    Some(location) => {
+                        format!("{method} {url} → {status} {reason}: redirected to {location}")
+                    }
+                    None => format!("{method} {url} → {status} {reason} without a Location header"),
+                },
+            ),
+            401 | 407 => (
+                findings::STATUS_AUTH,
+                format!("{method} {url} → {status} {reason}: the server asks for credentials"),
+            ),
+            400..=499 => (
+                findings::STATUS_CLIENT_ERROR,
+                format!(
+                    "{method} {url} → {status} {reason}{}",
+                    status_meaning(status)
+                ),
+            ),
+            500..=599 => (
+                findings::STATUS_SERVER_ERROR,
+                format!(
+                    "{method} {url} → {status} {reason}{}",
+                    status_meaning(status)
+                ),
+            ),
+            _ => return,
+        };
+        let session = self
+            .model
+            .messages
+            .get(request)
+            .and_then(|m| m.session_index);
+        let finding_code = Code {
+            code: match status {
+                300..=399 => findings::STATUS_REDIRECT.code,
+                _ => code.code,
+            },
+            severity: code.severity,
+        };
+        self.raise_with_status(
+            finding_code,
+            status,
+            text,
+            Some(index),
+            Some(frame),
+            Some(conn),
+            session,
+        );
+    }
+
+    fn create_session(&mut self, conn: u32, id: String, request: usize, ts: Timestamp) -> usize {
+        let index = self.model.sessions.len();
+        let (server, client, pre_story) = match self.conns.get_mut(&conn) {
+            Some(state) => (
+                state.server_addr(),
+                state.client_addr(),
+                std::mem::take(&mut state.pre_story),
+            ),
+            None => return index,
+        };
+        let version = self
+            .model
+            .messages
+            .get(request)
+            .map(|m| m.version.clone())
+            .unwrap_or_else(|| "RTSP/1.0".into());
+        let protocol = if version == "RTSP/2.0" {
+            Protocol::Rtsp2
+        } else {
+            Protocol::Rtsp1
+        };
+        let url = self
+            .model
+            .messages
+            .get(request)
+            .and_then(|m| m.url.clone())
+            .unwrap_or_default();
+        let time = self.time(ts);
+        self.model.sessions.push(Session {
+            id: index,
+            session_id: id.clone(),
+            url,
+            server: server.to_string(),
+            client: client.to_string(),
+            version,
+            connections: vec![conn],
+            client_path: vec![State::Init],
+            server_path: vec![State::Init],
+            client_state: State::Init,
+            server_state: State::Init,
+            transitions: Vec::new(),
+            messages: Vec::new(),
+            timeout: DEFAULT_SESSION_TIMEOUT_SECS,
+            transports: Vec::new(),
+            media: Default::default(),
+            first_time: time,
+            last_time: time,
+        });
+        self.sessions.push(SessionState {
+            protocol,
+            timeout_secs: DEFAULT_SESSION_TIMEOUT_SECS,
+            last_client_activity: ts,
+        });
+        self.session_keys.insert((server, id), index);
+        if let Some(state) = self.conns.get_mut(&conn) {
+            state.current_session = Some(index);
+        }
+        // The OPTIONS and DESCRIBE that led here are the start of this session's story.
+        for message in pre_story {
+            self.attach(message, index);
+            self.update_url(index, "", message);
+        }
+        if let Some(first) = self
+            .model
+            .sessions
+            .get(index)
+            .and_then(|s| s.messages.first().copied())
+        {
+            if let Some(time) = self.model.messages.get(first).map(|m| m.time) {
+                if let Some(model) = self.model.sessions.get_mut(index) {
+                    model.first_time = model.first_time.min(time);
+                }
+            }
+        }
+        self.dirty_sessions.push(index);
+        index
+    }
+
+    /// The session's URL: the aggregate URL once PLAY or RECORD names it, else the presentation
+    /// URL of DESCRIBE or ANNOUNCE.
+    fn update_url(&mut self, session: usize, _method: &str, message: usize) {
+        let Some(m) = self.model.messages.get(message) else {
+            return;
+        };
+        if m.kind != MessageKind::Request {
+            return;
+        }
+        let method = m.method.clone().unwrap_or_default();
+        let Some(url) = m.url.clone().filter(|u| u != "*") else {
+            return;
+        };
+        let Some(model) = self.model.sessions.get_mut(session) else {
+            return;
+        };
+        let better = matches!(
+            method.as_str(),
+            "PLAY" | "RECORD" | "DESCRIBE" | "ANNOUNCE" | "PAUSE" | "TEARDOWN"
+        );
+        if better && model.url != url {
+            model.url = url;
+            self.dirty_sessions.push(session);
+        }
+    }
+
+    /// Interleaved channels and UDP ports of a SETUP reply; and whether the client offered the
+    /// transport the server chose.
+    fn register_transport(&mut self, conn: u32, request: usize, response: usize, session: usize) {
+        let offered = self
+            .model
+            .messages
+            .get(request)
+            .and_then(|m| m.header("Transport"))
+            .map(headers::parse_transport)
+            .unwrap_or_default();
+        let Some(answer_text) = self
+            .model
+            .messages
+            .get(response)
+            .and_then(|m| m.header("Transport").map(str::to_string))
+        else {
+            return;
+        };
+        let answered = headers::parse_transport(&answer_text);
+        if let Some(model) = self.model.sessions.get_mut(session) {
+            model.transports.push(answer_text.clone());
+        }
+        let Some(state) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        let (client_addr, server_addr) = (state.client_addr(), state.server_addr());
+        for spec in &answered {
+            if let Some((rtp, rtcp)) = spec.interleaved {
+                state.channel_sessions.insert(rtp, session);
+                state.channel_sessions.insert(rtcp, session);
+            }
+            if let (Some((crtp, crtcp)), Some((srtp, srtcp))) = (spec.client_port, spec.server_port)
+            {
+                let client_ip = spec
+                    .destination
+                    .as_deref()
+                    .and_then(|d| d.trim_matches(['[', ']']).parse().ok())
+                    .unwrap_or(client_addr.ip());
+                let server_ip = spec
+                    .source
+                    .as_deref()
+                    .and_then(|s| s.trim_matches(['[', ']']).parse().ok())
+                    .unwrap_or(server_addr.ip());
+                for (cport, sport, rtcp) in [(crtp, srtp, false), (crtcp, srtcp, true)] {
+                    let c = SocketAddr::new(client_ip, cport);
+                    let s = SocketAddr::new(server_ip, sport);
+                    self.udp_flows.insert(
+                        (c, s),
+                        MediaFlow {
+                            session,
+                            rtcp,
+                            from_client: true,
+                        },
+                    );
+                    self.udp_flows.insert(
+                        (s, c),
+                        MediaFlow {
+                            session,
+                            rtcp,
+                            from_client: false,
+                        },
+                    );
+                }
+            }
+        }
+        let matches_offer = |spec: &headers::TransportSpec| {
+            offered.is_empty()
+                || offered.iter().any(|o| {
+                    o.lower == spec.lower
+                        && o.profile
+                            .split('/')
+                            .take(2)
+                            .eq(spec.profile.split('/').take(2))
+                        && (o.client_port.is_none()
+                            || spec.client_port.is_none()
+                            || o.client_port == spec.client_port)
+                        && (o.interleaved.is_none()
+                            || spec.interleaved.is_none()
+                            || o.interleaved == spec.interleaved)
+                })
+        };
+        if let Some(spec) = answered.iter().find(|s| !matches_offer(s)) {
+            let frame = self.model.messages.get(response).map(|m| m.frame);
+            self.raise(
+                findings::TRANSPORT_NOT_OFFERED,
+                format!(
+                    "SETUP reply chose transport {:?}, which the client did not offer",
+                    spec.raw
+                ),
+                Some(response),
+                frame,
+                Some(conn),
+                Some(session),
+            );
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn apply_reply(
+        &mut self,
+        session: usize,
+        method: &str,
+        status: u16,
+        label: &str,
+        index: usize,
+        frame: u64,
+        conn: u32,
+        ts: Timestamp,
+    ) {
+        let Some(protocol) = self.sessions.get(session).map(|s| s.protocol) else {
+            return;
+        };
+        let time = self.time(ts);
+        let cause = format!("{method} → {label}");
+        for machine in [Machine::Client, Machine::Server] {
+            let Some(state) = self.model.sessions.get(session).map(|s| match machine {
+                Machine::Client => s.client_state,
+                Machine::Server => s.server_state,
+            }) else {
+                return;
+            };
+            match machine::outcome(protocol, machine, state, method, status) {
+                Outcome::Move(next) => {
+                    self.set_state(session, machine, next, Some(index), time, cause.clone())
+                }
+                Outcome::Redirected => self.set_state(
+                    session,
+                    machine,
+                    State::Init,
+                    Some(index),
+                    time,
+                    cause.clone(),
+                ),
+                Outcome::Stay => {}
+                Outcome::NoSuchEdge => {
+                    if machine == Machine::Server {
+                        self.raise(
+                            findings::ACCEPTED_INVALID,
+                            format!("the server answered {label} to {method} in {state}, which its table has no edge for; the state stays {state}"),
+                            Some(index),
+                            Some(frame),
+                            Some(conn),
+                            Some(session),
+                        );
+                    }
+                }
+            }
+        }
+        let torn_down = self
+            .model
+            .sessions
+            .get(session)
+            .is_some_and(|s| s.client_state == State::Init && s.server_state == State::Init);
+        if torn_down {
+            if let Some(state) = self.conns.get_mut(&conn) {
+                if state.current_session == Some(session) {
+                    state.current_session = None;
+                }
+            }
+        }
+    }
+
+    /// The one place a machine changes state: records the transition.
+    fn set_state(
+        &mut self,
+        session: usize,
+        machine: Machine,
+        next: State,
+        message: Option<usize>,
+        time: f64,
+        cause: String,
+    ) {
+        let Some(model) = self.model.sessions.get_mut(session) else {
+            return;
+        };
+        let (state, path) = match machine {
+            Machine::Client => (&mut model.client_state, &mut model.client_path),
+            Machine::Server => (&mut model.server_state, &mut model.server_path),
+        };
+        let from = *state;
+        if from == next {
+            return;
+        }
+        *state = next;
+        if path.last() != Some(&next) {
+            path.push(next);
+        }
+        model.transitions.push(Transition {
+            machine,
+            from,
+            to: next,
+            message,
+            time,
+            cause,
+        });
+        self.dirty_sessions.push(session);
+    }
+
+    fn record_states(&mut self, index: usize, session: usize) {
+        let Some(states) = self
+            .model
+            .sessions
+            .get(session)
+            .map(|s| (s.client_state, s.server_state))
+        else {
+            return;
+        };
+        if let Some(message) = self.model.messages.get_mut(index) {
+            message.states_after = Some(states);
+            self.dirty_messages.push(index);
+        }
+    }
+
+    fn raise(
+        &mut self,
+        code: Code,
+        text: String,
+        message: Option<usize>,
+        frame: Option<u64>,
+        connection: Option<u32>,
+        session: Option<usize>,
+    ) {
+        self.push_finding(
+            code.code.to_string(),
+            code,
+            text,
+            message,
+            frame,
+            connection,
+            session,
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn raise_with_status(
+        &mut self,
+        code: Code,
+        status: u16,
+        text: String,
+        message: Option<usize>,
+        frame: Option<u64>,
+        connection: Option<u32>,
+        session: Option<usize>,
+    ) {
+        self.push_finding(
+            format!("status.{status}"),
+            code,
+            text,
+            message,
+            frame,
+            connection,
+            session,
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_finding(
+        &mut self,
+        code_name: String,
+        code: Code,
+        text: String,
+        message: Option<usize>,
+        frame: Option<u64>,
+        connection: Option<u32>,
+        session: Option<usize>,
+    ) {
+        if !self.sink.admit(code) {
+            return;
+        }
+        let session = session.or_else(|| {
+            message
+                .and_then(|m| self.model.messages.get(m))
+                .and_then(|m| m.session_index)
+        });
+        self.model.findings.push(Finding {
+            code: code_name,
+            severity: code.severity,
+            text,
+            message,
+            frame,
+            connection,
+            session,
+        });
+    }
+
+    /// End of the capture: requests still waiting for a reply become findings.
+    pub fn finish(&mut self) {
+        let mut waiting: Vec<(usize, Option<&'static str>)> = Vec::new();
+        for state in self.conns.values() {
+            for pending in state
+                .pending_from_client
+                .iter()
+                .chain(state.pending_from_server.iter())
+            {
+                waiting.push((pending.index, state.ended));
+            }
+        }
+        waiting.sort_unstable();
+        for (index, ended) in waiting {
+            let Some(message) = self.model.messages.get(index) else {
+                continue;
+            };
+            let label = message.label();
+            let (frame, conn) = (message.frame, message.connection);
+            let why = match ended {
+                Some("RST") => "; the connection was reset",
+                Some(_) => "; the connection was closed",
+                None => " before the capture ends",
+            };
+            self.raise(
+                findings::NO_REPLY,
+                format!("{label} got no reply{why}"),
+                Some(index),
+                Some(frame),
+                Some(conn),
+                None,
+            );
+        }
+        let summaries = self.sink.summaries();
+        self.model.findings.extend(summaries);
+        self.model
+            .findings
+            .sort_by_key(|f| (f.frame.unwrap_or(u64::MAX), f.message));
+        self.sent_findings = 0;
+        self.capture_dirty = true;
+    }
+
+    /// What changed since the last call, in the order a consumer must apply it.
+    pub fn take_updates(&mut self) -> Vec<Update> {
+        let mut updates = Vec::new();
+        if std::mem::take(&mut self.capture_dirty) {
+            updates.push(Update::Capture(self.model.capture.clone()));
+        }
+        let mut connections = std::mem::take(&mut self.dirty_connections);
+        connections.sort_unstable();
+        connections.dedup();
+        updates.extend(connections.into_iter().filter_map(|i| {
+            self.model
+                .connections
+                .get(i)
+                .cloned()
+                .map(Update::Connection)
+        }));
+        let mut dirty = std::mem::take(&mut self.dirty_messages);
+        dirty.retain(|&i| i < self.sent_messages);
+        dirty.sort_unstable();
+        dirty.dedup();
+        updates.extend(
+            dirty
+                .into_iter()
+                .filter_map(|i| self.model.messages.get(i).cloned().map(Update::Message)),
+        );
+        updates.extend(
+            self.model
+                .messages
+                .get(self.sent_messages..)
+                .unwrap_or(&[])
+                .iter()
+                .cloned()
+                .map(Update::Message),
+        );
+        self.sent_messages = self.model.messages.len();
+        let mut sessions = std::mem::take(&mut self.dirty_sessions);
+        sessions.sort_unstable();
+        sessions.dedup();
+        updates.extend(
+            sessions
+                .into_iter()
+                .filter_map(|i| self.model.sessions.get(i).cloned().map(Update::Session)),
+        );
+        updates.extend(
+            self.model
+                .findings
+                .get(self.sent_findings..)
+                .unwrap_or(&[])
+                .iter()
+                .cloned()
+                .map(Update::Finding),
+        );
+        self.sent_findings = self.model.findings.len();
+        updates
+    }
+
+    pub fn into_model(self) -> Model {
+        self.model
+    }
+}
+
+fn fmt_secs(secs: f64) -> String {
+    if secs.fract() == 0.0 {
+        format!("{secs:.0}")
+    } else {
+        format!("{secs:.1}")
+    }
+}
+
+/// What a status code means, in a few words, for the codes RTSP adds to HTTP's.
+pub fn status_meaning(status: u16) -> &'static str {
+    match status {
+        400 => ": the server could not read the request",
+        403 => ": the server refuses it",
+        404 => ": no such stream on the server",
+        405 => ": the method is not allowed on this resource",
+        406 => ": no acceptable answer",
+        451 => ": the server does not understand a parameter",
+        453 => ": not enough bandwidth",
+        454 => ": the server does not know this session (it never existed, or timed out)",
+        455 => ": the method is not valid in the session's current state",
+        456 => ": a header field cannot be applied to this resource",
+        457 => ": the Range is not valid",
+        458 => ": the parameter is read-only",
+        459 => ": aggregate operation not allowed: name each stream",
+        460 => ": only aggregate operation allowed: use the aggregate URL",
+        461 => ": the server supports none of the transports offered",
+        462 => ": the destination cannot be reached",
+        500 => ": internal server error",
+        501 => ": the server does not implement this method",
+        503 => ": service unavailable",
+        505 => ": RTSP version not supported",
+        551 => ": option not supported",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_basic_and_url_passwords() {
+        assert_eq!(
+            mask_header("Authorization", "Basic dXNlcjpzZWNyZXQ="),
+            "Basic ********"
+        );
+        assert_eq!(
+            mask_url_password("rtsp://user:secret@127.0.0.1:8554/test"),
+            "rtsp://user:********@127.0.0.1:8554/test"
+        );
+        assert_eq!(
+            mask_url_password("rtsp://127.0.0.1:8554/test"),
+            "rtsp://127.0.0.1:8554/test"
+        );
+        let digest = mask_header(
+            "Authorization",
+            "Digest username=\"user\", realm=\"r\", nonce=\"n\", uri=\"rtsp://h/\", response=\"0123abcd\"",
+        );
+        assert!(digest.contains("username=\"user\""));
+        assert!(!digest.contains("0123abcd"));
+    }
+}
