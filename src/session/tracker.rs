@@ -1796,3 +1796,507 @@ mod tests {
         assert!(!digest.contains("0123abcd"));
     }
 }
+
+/// Every finding code and the tracker's rules, on hand-made messages (one rule per test).
+#[cfg(test)]
+mod rule_tests {
+    use std::net::SocketAddr;
+
+    use super::*;
+    use crate::rtsp::message::Head;
+
+    struct Sim {
+        tracker: Tracker,
+        frame: u64,
+        secs: f64,
+        client: SocketAddr,
+        server: SocketAddr,
+    }
+
+    fn message(
+        start: StartLine,
+        headers: &[(&str, &str)],
+        frame: u64,
+        ts: Timestamp,
+    ) -> RtspMessage {
+        RtspMessage {
+            head: Head {
+                start,
+                headers: headers
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect(),
+                malformed_lines: Vec::new(),
+            },
+            declared_body_length: 0,
+            body_received: 0,
+            body: None,
+            stream_offset: 0,
+            head_length: 0,
+            first_frame: frame,
+            frame,
+            first_ts: ts,
+            ts,
+            complete: true,
+        }
+    }
+
+    impl Sim {
+        fn new() -> Sim {
+            let mut sim = Sim {
+                tracker: Tracker::new(),
+                frame: 0,
+                secs: 0.0,
+                client: "127.0.0.1:40000".parse().expect("addr"),
+                server: "127.0.0.1:554".parse().expect("addr"),
+            };
+            let ts = sim.ts();
+            sim.tracker.advance_to(ts, 1);
+            sim.tracker
+                .on_connection(0, sim.client, sim.server, true, 1, ts);
+            sim
+        }
+
+        fn ts(&self) -> Timestamp {
+            Timestamp::from_secs_nanos(1_700_000_000, 0).plus_secs(self.secs)
+        }
+
+        fn at(&mut self, secs: f64) -> &mut Self {
+            self.secs = secs;
+            self.frame += 1;
+            let ts = self.ts();
+            self.tracker.advance_to(ts, self.frame);
+            self
+        }
+
+        fn request(&mut self, method: &str, cseq: u64, headers: &[(&str, &str)]) -> usize {
+            self.frame += 1;
+            let cseq = cseq.to_string();
+            let mut all = vec![("CSeq", cseq.as_str())];
+            all.extend_from_slice(headers);
+            let start = StartLine::Request {
+                method: method.into(),
+                uri: "rtsp://127.0.0.1:554/test".into(),
+                version: Version::Rtsp10,
+            };
+            let msg = message(start, &all, self.frame, self.ts());
+            self.tracker.on_message(0, Side::A, msg);
+            self.tracker.model().messages.len() - 1
+        }
+
+        fn reply(&mut self, status: u16, cseq: Option<u64>, headers: &[(&str, &str)]) -> usize {
+            self.frame += 1;
+            let cseq = cseq.map(|c| c.to_string());
+            let mut all = Vec::new();
+            if let Some(cseq) = &cseq {
+                all.push(("CSeq", cseq.as_str()));
+            }
+            all.extend_from_slice(headers);
+            let start = StartLine::Response {
+                version: Version::Rtsp10,
+                status,
+                reason: "R".into(),
+            };
+            let msg = message(start, &all, self.frame, self.ts());
+            self.tracker.on_message(0, Side::B, msg);
+            self.tracker.model().messages.len() - 1
+        }
+
+        fn exchange(&mut self, method: &str, cseq: u64, session: Option<&str>, status: u16) {
+            let with_session: Vec<(&str, &str)> =
+                session.map(|s| vec![("Session", s)]).unwrap_or_default();
+            self.request(method, cseq, &with_session);
+            self.reply(status, Some(cseq), &with_session);
+        }
+
+        fn setup(&mut self, cseq: u64) {
+            self.request(
+                "SETUP",
+                cseq,
+                &[("Transport", "RTP/AVP;unicast;client_port=5000-5001")],
+            );
+            self.reply(
+                200,
+                Some(cseq),
+                &[
+                    ("Session", "S1;timeout=10"),
+                    (
+                        "Transport",
+                        "RTP/AVP;unicast;client_port=5000-5001;server_port=6000-6001",
+                    ),
+                ],
+            );
+        }
+
+        fn codes(&self) -> Vec<String> {
+            self.tracker
+                .model()
+                .findings
+                .iter()
+                .map(|f| f.code.clone())
+                .collect()
+        }
+
+        fn session(&self) -> &Session {
+            self.tracker.model().sessions.first().expect("a session")
+        }
+    }
+
+    use State::{Init, Playing, Ready, Recording};
+
+    #[test]
+    fn handshake_moves_both_machines_and_keeps_the_describe_in_the_story() {
+        let mut sim = Sim::new();
+        sim.exchange("OPTIONS", 1, None, 200);
+        sim.exchange("DESCRIBE", 2, None, 200);
+        sim.setup(3);
+        sim.exchange("PLAY", 4, Some("S1"), 200);
+        sim.exchange("PAUSE", 5, Some("S1"), 200);
+        sim.exchange("RECORD", 6, Some("S1"), 200);
+        sim.exchange("TEARDOWN", 7, Some("S1"), 200);
+        let session = sim.session();
+        assert_eq!(
+            session.client_path,
+            vec![Init, Ready, Playing, Ready, Recording, Init]
+        );
+        assert_eq!(session.server_path, session.client_path);
+        assert_eq!(
+            session.messages.len(),
+            14,
+            "OPTIONS and DESCRIBE belong to the story"
+        );
+        assert_eq!(session.timeout, 10.0);
+        assert!(sim.codes().is_empty(), "{:?}", sim.codes());
+    }
+
+    #[test]
+    fn play_without_session_in_init_is_two_findings() {
+        let mut sim = Sim::new();
+        sim.exchange("PLAY", 1, None, 454);
+        let codes = sim.codes();
+        assert!(codes.contains(&"session.missing".to_string()), "{codes:?}");
+        assert!(
+            codes.contains(&"state.invalid-request".to_string()),
+            "{codes:?}"
+        );
+        assert!(codes.contains(&"status.454".to_string()), "{codes:?}");
+    }
+
+    #[test]
+    fn pause_in_ready_is_invalid_and_455_leaves_the_state() {
+        let mut sim = Sim::new();
+        sim.setup(1);
+        sim.exchange("PAUSE", 2, Some("S1"), 455);
+        assert!(sim.codes().contains(&"state.invalid-request".to_string()));
+        assert!(sim.codes().contains(&"status.455".to_string()));
+        assert_eq!(sim.session().client_state, Ready);
+    }
+
+    #[test]
+    fn server_accepting_an_invalid_request_is_reported() {
+        let mut sim = Sim::new();
+        sim.setup(1);
+        sim.exchange("PAUSE", 2, Some("S1"), 200);
+        assert!(
+            sim.codes().contains(&"state.accepted-invalid".to_string()),
+            "{:?}",
+            sim.codes()
+        );
+        assert_eq!(sim.session().server_state, Ready);
+    }
+
+    #[test]
+    fn redirect_sends_both_machines_to_init() {
+        let mut sim = Sim::new();
+        sim.setup(1);
+        sim.exchange("PLAY", 2, Some("S1"), 302);
+        assert_eq!(sim.session().client_path, vec![Init, Ready, Init]);
+        assert_eq!(sim.session().server_path, vec![Init, Ready, Init]);
+        assert!(sim.codes().contains(&"status.302".to_string()));
+    }
+
+    #[test]
+    fn server_error_is_an_error_finding_and_leaves_the_state() {
+        let mut sim = Sim::new();
+        sim.setup(1);
+        sim.exchange("PLAY", 2, Some("S1"), 503);
+        assert_eq!(sim.session().client_state, Ready);
+        let finding = sim
+            .tracker
+            .model()
+            .findings
+            .iter()
+            .find(|f| f.code == "status.503")
+            .expect("503");
+        assert_eq!(finding.severity, crate::model::Severity::Error);
+    }
+
+    #[test]
+    fn server_timeout_makes_the_machines_disagree() {
+        let mut sim = Sim::new();
+        sim.setup(1);
+        sim.exchange("PLAY", 2, Some("S1"), 200);
+        sim.at(5.0);
+        assert_eq!(sim.session().server_state, Playing, "not yet");
+        sim.at(10.6);
+        let session = sim.session();
+        assert_eq!(session.server_path, vec![Init, Ready, Playing, Init]);
+        assert_eq!(session.client_path, vec![Init, Ready, Playing]);
+        assert!(
+            sim.codes()
+                .contains(&"session.timeout-disagree".to_string())
+        );
+        let timeout = session.transitions.last().expect("timeout");
+        assert!(timeout.message.is_none());
+        assert!(
+            (timeout.time - 10.0).abs() < 1e-6,
+            "fires at last activity + timeout"
+        );
+    }
+
+    #[test]
+    fn keepalive_requests_and_client_rtcp_keep_the_session() {
+        let mut sim = Sim::new();
+        sim.setup(1);
+        sim.exchange("PLAY", 2, Some("S1"), 200);
+        sim.at(8.0);
+        sim.exchange("GET_PARAMETER", 3, Some("S1"), 200);
+        sim.at(16.0);
+        let ts = sim.ts();
+        let client_rtcp: SocketAddr = "127.0.0.1:5001".parse().expect("addr");
+        let server_rtcp: SocketAddr = "127.0.0.1:6001".parse().expect("addr");
+        sim.tracker.on_udp(client_rtcp, server_rtcp, 32, ts);
+        sim.at(25.0);
+        assert_eq!(sim.session().server_state, Playing);
+        assert_eq!(sim.session().media.rtcp_packets, 1);
+        sim.at(26.5);
+        assert_eq!(sim.session().server_state, Init);
+    }
+
+    #[test]
+    fn ready_session_times_out_too() {
+        let mut sim = Sim::new();
+        sim.setup(1);
+        sim.at(11.0);
+        assert_eq!(sim.session().server_path, vec![Init, Ready, Init]);
+    }
+
+    #[test]
+    fn unmatched_and_missing_cseq() {
+        let mut sim = Sim::new();
+        sim.reply(200, Some(9), &[]);
+        assert!(sim.codes().contains(&"cseq.unmatched".to_string()));
+        sim.request("OPTIONS", 1, &[]);
+        sim.reply(501, None, &[]);
+        assert!(
+            sim.codes().contains(&"cseq.missing".to_string()),
+            "{:?}",
+            sim.codes()
+        );
+        let model = sim.tracker.model();
+        assert_eq!(model.messages.get(1).and_then(|m| m.pair), Some(2));
+    }
+
+    #[test]
+    fn cseq_that_repeats_or_goes_back() {
+        let mut sim = Sim::new();
+        sim.exchange("OPTIONS", 5, None, 200);
+        sim.exchange("OPTIONS", 5, None, 200);
+        sim.exchange("OPTIONS", 3, None, 200);
+        assert_eq!(sim.codes().iter().filter(|c| *c == "cseq.order").count(), 2);
+    }
+
+    #[test]
+    fn cseq_of_2_pow_64_is_invalid_not_a_panic() {
+        let mut sim = Sim::new();
+        sim.frame += 1;
+        let start = StartLine::Request {
+            method: "OPTIONS".into(),
+            uri: "*".into(),
+            version: Version::Rtsp10,
+        };
+        let msg = message(
+            start,
+            &[("CSeq", "18446744073709551616")],
+            sim.frame,
+            sim.ts(),
+        );
+        sim.tracker.on_message(0, Side::A, msg);
+        assert!(sim.codes().contains(&"cseq.invalid".to_string()));
+    }
+
+    #[test]
+    fn request_without_reply_at_the_end() {
+        let mut sim = Sim::new();
+        sim.request("TEARDOWN", 1, &[("Session", "S1")]);
+        sim.tracker.on_connection_end(0, true, 99, sim.ts());
+        sim.tracker.finish();
+        let finding = sim
+            .tracker
+            .model()
+            .findings
+            .iter()
+            .find(|f| f.code == "request.no-reply")
+            .expect("no-reply");
+        assert!(finding.text.contains("reset"), "{}", finding.text);
+    }
+
+    #[test]
+    fn unknown_session_and_mismatched_session() {
+        let mut sim = Sim::new();
+        sim.setup(1);
+        sim.exchange("GET_PARAMETER", 2, Some("BOGUS"), 454);
+        assert!(
+            sim.codes().contains(&"session.unknown".to_string()),
+            "{:?}",
+            sim.codes()
+        );
+        sim.request("PLAY", 3, &[("Session", "S1")]);
+        sim.reply(200, Some(3), &[("Session", "OTHER")]);
+        assert!(sim.codes().contains(&"session.mismatch".to_string()));
+    }
+
+    #[test]
+    fn session_set_up_before_the_capture_is_adopted() {
+        let mut sim = Sim::new();
+        sim.exchange("PLAY", 7, Some("OLD"), 200);
+        assert!(sim.codes().contains(&"session.before-capture".to_string()));
+        assert_eq!(sim.session().client_path, vec![Init, Ready, Playing]);
+    }
+
+    #[test]
+    fn setup_reply_without_session() {
+        let mut sim = Sim::new();
+        sim.request("SETUP", 1, &[]);
+        sim.reply(200, Some(1), &[]);
+        assert!(sim.codes().contains(&"setup.no-session".to_string()));
+        assert!(sim.tracker.model().sessions.is_empty());
+    }
+
+    #[test]
+    fn transport_the_client_did_not_offer() {
+        let mut sim = Sim::new();
+        sim.request(
+            "SETUP",
+            1,
+            &[("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1")],
+        );
+        sim.reply(
+            200,
+            Some(1),
+            &[
+                ("Session", "S1"),
+                (
+                    "Transport",
+                    "RTP/AVP;unicast;client_port=5000-5001;server_port=6000-6001",
+                ),
+            ],
+        );
+        assert!(sim.codes().contains(&"transport.not-offered".to_string()));
+    }
+
+    #[test]
+    fn basic_credentials_are_reported_and_masked() {
+        let mut sim = Sim::new();
+        sim.request(
+            "DESCRIBE",
+            1,
+            &[("Authorization", "Basic dXNlcjpzZWNyZXQ=")],
+        );
+        assert!(sim.codes().contains(&"auth.cleartext".to_string()));
+        let message = sim.tracker.model().messages.first().expect("message");
+        assert_eq!(message.header("Authorization"), Some("Basic ********"));
+    }
+
+    #[test]
+    fn auth_challenge_is_info() {
+        let mut sim = Sim::new();
+        sim.exchange("DESCRIBE", 1, None, 401);
+        let finding = sim.tracker.model().findings.first().expect("401");
+        assert_eq!(finding.code, "status.401");
+        assert_eq!(finding.severity, crate::model::Severity::Info);
+    }
+
+    #[test]
+    fn truncated_message_and_malformed_header() {
+        let mut sim = Sim::new();
+        sim.frame += 1;
+        let start = StartLine::Response {
+            version: Version::Rtsp10,
+            status: 200,
+            reason: "OK".into(),
+        };
+        let mut msg = message(start, &[("CSeq", "1")], sim.frame, sim.ts());
+        msg.complete = false;
+        msg.declared_body_length = 500;
+        msg.body_received = 100;
+        msg.head.malformed_lines.push((17, "garbage line".into()));
+        sim.tracker.on_message(0, Side::B, msg);
+        let codes = sim.codes();
+        assert!(codes.contains(&"rtsp.truncated".to_string()));
+        assert!(codes.contains(&"rtsp.malformed-header".to_string()));
+    }
+
+    #[test]
+    fn gaps_garbage_limits_and_cut_interleaved_frames() {
+        let mut sim = Sim::new();
+        sim.exchange("OPTIONS", 1, None, 200);
+        let ts = sim.ts();
+        sim.tracker.on_gap(0, Side::A, 100, "lost", 5, ts);
+        sim.tracker.on_malformed(0, Side::A, "junk".into(), 6, ts);
+        sim.tracker.on_limit(Some(0), "head too long".into(), 7);
+        sim.tracker
+            .on_interleaved(0, Side::B, 0, 1400, false, 8, ts);
+        sim.tracker
+            .on_capture_finding(findings::CAPTURE_TRUNCATED, "cut".into(), 9);
+        let codes = sim.codes();
+        for code in [
+            "capture.gap",
+            "rtsp.malformed",
+            "limit.reached",
+            "interleaved.truncated",
+            "capture.truncated",
+        ] {
+            assert!(codes.contains(&code.to_string()), "{code} in {codes:?}");
+        }
+    }
+
+    #[test]
+    fn findings_are_capped_per_code() {
+        let mut sim = Sim::new();
+        for i in 0..(crate::limits::MAX_FINDINGS_PER_CODE + 5) {
+            sim.tracker.on_limit(None, format!("limit {i}"), 1);
+        }
+        sim.tracker.finish();
+        let model = sim.tracker.model();
+        assert!(
+            model
+                .findings
+                .iter()
+                .any(|f| f.text.starts_with("5 more findings"))
+        );
+    }
+
+    #[test]
+    fn pipelined_setups_without_session_join_one_session() {
+        // RTSP/2.0 clients pipeline SETUPs before they know the Session (capture 19).
+        let mut sim = Sim::new();
+        sim.request("SETUP", 1, &[]);
+        sim.request("SETUP", 2, &[]);
+        sim.reply(200, Some(1), &[("Session", "S1")]);
+        sim.reply(200, Some(2), &[("Session", "S1")]);
+        assert_eq!(sim.tracker.model().sessions.len(), 1);
+        assert_eq!(sim.session().messages.len(), 4);
+    }
+
+    #[test]
+    fn recording_session() {
+        let mut sim = Sim::new();
+        sim.exchange("ANNOUNCE", 1, None, 200);
+        sim.setup(2);
+        sim.exchange("RECORD", 3, Some("S1"), 200);
+        sim.exchange("PLAY", 4, Some("S1"), 455);
+        assert_eq!(sim.session().client_path, vec![Init, Ready, Recording]);
+        assert!(sim.codes().contains(&"state.invalid-request".to_string()));
+    }
+}
