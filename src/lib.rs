@@ -3,7 +3,8 @@
 //! The pipeline, one module a stage:
 //! `capture` (file reader, link layer) → `tcp` (flows, reassembly) → `rtsp` (framer, parser,
 //! header types) → `session` (both state machines, findings) → `model` (what the report and the
-//! window read). `engine` wires the stages together; nothing here knows of egui or threads.
+//! window read). `engine` wires the stages together; nothing of it knows of egui or threads.
+//! `ui` (the `gui` feature) is the window: it only reads the model.
 
 pub mod capture;
 pub mod engine;
@@ -13,3 +14,5 @@ pub mod report;
 pub mod rtsp;
 pub mod session;
 pub mod tcp;
+#[cfg(feature = "gui")]
+pub mod ui;

@@ -1,0 +1,243 @@
+//! Frame time of the window while scrolling a ladder of 100 000 messages.
+//!
+//! Builds a synthetic model (one connection, one session, 50 000 request/reply pairs: this bench
+//! only; the tests use real captures), runs the real app headless in egui, and scrolls the
+//! ladder with the mouse wheel, then jumps with End/Home and steps with ↓. Each frame is timed
+//! from input to tessellated meshes (what a frame costs on the CPU; the GPU upload is not
+//! included). Prints the mean and the 99th percentile.
+//!
+//! `cargo bench --bench ladder_scroll` (add `-- 300` for another number of frames).
+
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+
+use rtsp_inspector::model::{
+    CaptureInfo, Connection, Direction, Machine, Message, MessageKind, Model, Session, State,
+    Transition,
+};
+use rtsp_inspector::ui::app::InspectorApp;
+
+const MESSAGES: usize = 100_000;
+
+fn synthetic_model() -> Model {
+    let methods = [
+        "OPTIONS",
+        "DESCRIBE",
+        "SETUP",
+        "PLAY",
+        "GET_PARAMETER",
+        "PAUSE",
+    ];
+    let mut messages = Vec::with_capacity(MESSAGES);
+    let mut transitions = Vec::new();
+    let mut state = State::Init;
+    for pair in 0..MESSAGES / 2 {
+        let method = if pair < 4 {
+            methods[pair]
+        } else {
+            methods[3 + pair % 3]
+        };
+        let time = pair as f64 * 0.05;
+        let request = pair * 2;
+        let next = match (state, method) {
+            (State::Init, "SETUP") => State::Ready,
+            (State::Ready, "PLAY") => State::Playing,
+            (State::Playing, "PAUSE") => State::Ready,
+            (s, _) => s,
+        };
+        let status = if pair % 97 == 13 { 455 } else { 200 };
+        let next = if status == 200 { next } else { state };
+        let base = |index: usize, direction, kind| Message {
+            index,
+            connection: 0,
+            frame: index as u64 * 3 + 4,
+            first_frame: index as u64 * 3 + 4,
+            time: time
+                + if kind == MessageKind::Response {
+                    0.002
+                } else {
+                    0.0
+                },
+            direction,
+            kind,
+            version: "RTSP/1.0".into(),
+            method: None,
+            url: None,
+            status: None,
+            reason: None,
+            cseq: Some(pair as u64 + 1),
+            session: Some("synthetic".into()),
+            headers: vec![
+                ("CSeq".into(), (pair + 1).to_string()),
+                ("Session".into(), "synthetic".into()),
+            ],
+            body_length: 0,
+            body: None,
+            complete: true,
+            pair: None,
+            session_index: Some(0),
+            stream_offset: index as u64 * 120,
+            states_after: None,
+        };
+        let mut req = base(request, Direction::ClientToServer, MessageKind::Request);
+        req.method = Some(method.into());
+        req.url = Some("rtsp://127.0.0.1:8554/test".into());
+        req.pair = Some(request + 1);
+        req.states_after = Some((state, state));
+        let mut reply = base(
+            request + 1,
+            Direction::ServerToClient,
+            MessageKind::Response,
+        );
+        reply.status = Some(status);
+        reply.reason = Some(
+            if status == 200 {
+                "OK"
+            } else {
+                "Method Not Valid in This State"
+            }
+            .into(),
+        );
+        reply.pair = Some(request);
+        reply.states_after = Some((next, next));
+        if next != state {
+            for machine in [Machine::Client, Machine::Server] {
+                transitions.push(Transition {
+                    machine,
+                    from: state,
+                    to: next,
+                    message: Some(request + 1),
+                    time: reply.time,
+                    cause: format!("{method} → 200"),
+                });
+            }
+        }
+        state = next;
+        messages.push(req);
+        messages.push(reply);
+    }
+    let last_time = messages.last().map(|m| m.time).unwrap_or(0.0);
+    Model {
+        capture: CaptureInfo {
+            path: "synthetic".into(),
+            format: "pcapng".into(),
+            packets: MESSAGES as u64 * 3,
+            duration: last_time,
+            start_time: Some(1_700_000_000.0),
+            ..CaptureInfo::default()
+        },
+        connections: vec![Connection {
+            id: 0,
+            client: "127.0.0.1:50000".into(),
+            server: "127.0.0.1:8554".into(),
+            rtsp_messages: MESSAGES as u64,
+            last_time,
+            version: Some("RTSP/1.0".into()),
+            ..Connection::default()
+        }],
+        sessions: vec![Session {
+            id: 0,
+            session_id: "synthetic".into(),
+            url: "rtsp://127.0.0.1:8554/test".into(),
+            server: "127.0.0.1:8554".into(),
+            client: "127.0.0.1:50000".into(),
+            version: "RTSP/1.0".into(),
+            connections: vec![0],
+            client_path: vec![State::Init, State::Ready, State::Playing],
+            server_path: vec![State::Init, State::Ready, State::Playing],
+            client_state: state,
+            server_state: state,
+            transitions,
+            messages: (0..messages.len()).collect(),
+            timeout: 60.0,
+            transports: Vec::new(),
+            media: Default::default(),
+            first_time: 0.0,
+            last_time,
+        }],
+        messages,
+        findings: Vec::new(),
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn main() {
+    let frames: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(600);
+    let built = Instant::now();
+    let model = synthetic_model();
+    println!(
+        "ladder_scroll: synthetic model of {} messages built in {:.0} ms",
+        model.messages.len(),
+        built.elapsed().as_secs_f64() * 1e3
+    );
+    let mut app = InspectorApp::with_model(model, "synthetic");
+    let ctx = egui::Context::default();
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 800.0));
+    // Over the ladder: right of the sessions list, above the state graphs.
+    let over_ladder = egui::pos2(640.0, 250.0);
+    let mut times = Vec::with_capacity(frames);
+    let mut input_time = 0.0;
+    for frame in 0..frames + 10 {
+        let mut events = vec![egui::Event::PointerMoved(over_ladder)];
+        match frame % 200 {
+            150 => events.push(key(egui::Key::End)),
+            175 => events.push(key(egui::Key::Home)),
+            f if f % 7 == 0 => events.push(key(egui::Key::ArrowDown)),
+            _ => events.push(egui::Event::MouseWheel {
+                unit: egui::MouseWheelUnit::Point,
+                delta: egui::vec2(0.0, -240.0),
+                modifiers: egui::Modifiers::NONE,
+                phase: egui::TouchPhase::Move,
+                source: egui::MouseWheelSource::Wheel,
+            }),
+        }
+        input_time += 1.0 / 60.0;
+        let input = egui::RawInput {
+            screen_rect: Some(screen),
+            time: Some(input_time),
+            events,
+            ..Default::default()
+        };
+        let start = Instant::now();
+        let output = ctx.run_ui(input, |ui| app.ui_root(ui));
+        let meshes = ctx.tessellate(output.shapes, output.pixels_per_point);
+        let elapsed = start.elapsed();
+        std::hint::black_box(meshes);
+        // The first frames lay out fonts and warm caches: not what scrolling costs.
+        if frame >= 10 {
+            times.push(elapsed);
+        }
+    }
+    let mean = times.iter().sum::<Duration>() / times.len() as u32;
+    let mut sorted = times.clone();
+    sorted.sort_unstable();
+    println!(
+        "ladder_scroll: {} frames at 1280x800 while scrolling {} messages: mean {:.2} ms, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (CPU, input to meshes)",
+        times.len(),
+        MESSAGES,
+        mean.as_secs_f64() * 1e3,
+        percentile(&sorted, 0.5).as_secs_f64() * 1e3,
+        percentile(&sorted, 0.99).as_secs_f64() * 1e3,
+        sorted.last().map(|d| d.as_secs_f64() * 1e3).unwrap_or(0.0),
+    );
+    let selected = app.selection().message;
+    println!("ladder_scroll: selected message at the end: {selected:?}");
+}
+
+fn key(key: egui::Key) -> egui::Event {
+    egui::Event::Key {
+        key,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: egui::Modifiers::NONE,
+    }
+}

@@ -1,0 +1,528 @@
+//! The timeline: a ladder (sequence) diagram of one session or connection.
+//!
+//! One lane per address (clients left, servers right), one arrow per message in capture order:
+//! requests solid, replies dashed, failures red, messages with findings marked; the time on the
+//! left (since the start of the capture, the time of day, and the gap since the previous
+//! message) and both machines' states after the message on the right. Interleaved media is one
+//! band, not thousands of arrows.
+//!
+//! Rows have one fixed height and only the visible ones are laid out and painted, so a ladder
+//! of 100 000 messages scrolls like one of 10.
+
+use eframe::egui::{
+    self, Align2, Color32, FontId, Pos2, Rect, RichText, Sense, Shape, Stroke, pos2, vec2,
+};
+
+use crate::model::{Direction, Machine, MessageKind, Model};
+use crate::ui::facts::{self, Index, Lane};
+use crate::ui::style::Palette;
+use crate::ui::{Command, Scope};
+
+pub const ROW_HEIGHT: f32 = 40.0;
+const TIME_WIDTH: f32 = 150.0;
+const STATES_WIDTH: f32 = 150.0;
+const LANE_MARGIN: f32 = 56.0;
+
+/// The rows of the current scope's ladder, rebuilt when the scope or the model changes.
+#[derive(Debug, Default, Clone)]
+pub struct Rows {
+    pub key: Option<(Option<Scope>, u64)>,
+    /// The scope's messages, in capture order.
+    pub messages: Vec<usize>,
+    /// The media band: the row it takes and its text.
+    pub band: Option<(usize, String)>,
+    pub lanes: Vec<Lane>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    Message(usize),
+    Media,
+}
+
+impl Rows {
+    pub fn build(model: &Model, scope: Option<Scope>, generation: u64) -> Rows {
+        let messages = facts::scope_messages(model, scope);
+        let band = facts::media_summary(model, scope)
+            .map(|text| (facts::media_band_position(model, &messages), text));
+        let lanes = facts::lanes(model, &facts::scope_connections(model, scope));
+        Rows {
+            key: Some((scope, generation)),
+            messages,
+            band,
+            lanes,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.messages.len() + usize::from(self.band.is_some())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn row(&self, row: usize) -> Option<Row> {
+        match self.band {
+            Some((band, _)) if row == band => Some(Row::Media),
+            Some((band, _)) if row > band => self.messages.get(row - 1).copied().map(Row::Message),
+            _ => self.messages.get(row).copied().map(Row::Message),
+        }
+    }
+
+    /// Where a message is among the scope's messages.
+    pub fn position(&self, message: usize) -> Option<usize> {
+        self.messages.binary_search(&message).ok()
+    }
+
+    pub fn row_of(&self, message: usize) -> Option<usize> {
+        let position = self.position(message)?;
+        Some(match self.band {
+            Some((band, _)) if position >= band => position + 1,
+            _ => position,
+        })
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct LadderView {
+    /// The selection the view last scrolled to, so that it scrolls only when it changes.
+    shown_selection: Option<usize>,
+    /// The visible part of the content (from the last frame), to tell whether a row is in view.
+    viewport: Option<Rect>,
+}
+
+/// Where the lanes are across a row of the given width.
+fn lane_xs(left: f32, right: f32, lanes: usize) -> Vec<f32> {
+    let from = left + TIME_WIDTH + LANE_MARGIN;
+    let to = (right - STATES_WIDTH - LANE_MARGIN).max(from);
+    match lanes {
+        0 => Vec::new(),
+        1 => vec![(from + to) / 2.0],
+        n => (0..n)
+            .map(|i| from + (to - from) * i as f32 / (n - 1) as f32)
+            .collect(),
+    }
+}
+
+impl LadderView {
+    #[must_use]
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        model: &Model,
+        index: &Index,
+        rows: &Rows,
+        selected: Option<usize>,
+    ) -> Option<Command> {
+        let palette = Palette::of(ui.visuals());
+        self.header(ui, model, rows, &palette);
+        if rows.is_empty() {
+            ui.add_space(12.0);
+            ui.weak("No RTSP messages here (yet).");
+            return None;
+        }
+
+        let mut area = egui::ScrollArea::vertical()
+            .id_salt(("ladder", rows.key.map(|k| k.0)))
+            .auto_shrink([false, false]);
+        if selected != self.shown_selection {
+            self.shown_selection = selected;
+            if let Some(row) = selected.and_then(|m| rows.row_of(m)) {
+                let top = row as f32 * ROW_HEIGHT;
+                let visible = self
+                    .viewport
+                    .is_some_and(|v| top >= v.min.y && top + ROW_HEIGHT <= v.max.y);
+                if !visible {
+                    let height = self
+                        .viewport
+                        .map(|v| v.height())
+                        .unwrap_or(ui.available_height());
+                    area = area.vertical_scroll_offset((top - height / 2.0).max(0.0));
+                }
+            }
+        }
+
+        let mut command = None;
+        let output = area.show_viewport(ui, |ui, viewport| {
+            ui.set_height(ROW_HEIGHT * rows.len() as f32);
+            let content = ui.max_rect();
+            let first = (viewport.min.y / ROW_HEIGHT).floor().max(0.0) as usize;
+            let last = ((viewport.max.y / ROW_HEIGHT).ceil() as usize).min(rows.len());
+            let xs = lane_xs(content.left(), content.right(), rows.lanes.len());
+            for r in first..last {
+                let rect = Rect::from_min_size(
+                    pos2(content.left(), content.top() + r as f32 * ROW_HEIGHT),
+                    vec2(content.width(), ROW_HEIGHT),
+                );
+                match rows.row(r) {
+                    Some(Row::Message(m)) => {
+                        if let Some(c) =
+                            message_row(ui, model, index, rows, &xs, rect, m, selected, &palette)
+                        {
+                            command = Some(c);
+                        }
+                    }
+                    Some(Row::Media) => {
+                        let text = rows.band.as_ref().map(|(_, t)| t.as_str()).unwrap_or("");
+                        media_row(ui, &xs, rect, text, &palette);
+                    }
+                    None => {}
+                }
+            }
+        });
+        self.viewport = Some(Rect::from_min_size(
+            pos2(0.0, output.state.clamped_offset().y),
+            output.inner_rect.size(),
+        ));
+        command
+    }
+
+    /// Lane titles and column titles, above the scrolling rows.
+    fn header(&self, ui: &mut egui::Ui, model: &Model, rows: &Rows, palette: &Palette) {
+        let (rect, _) = ui.allocate_exact_size(vec2(ui.available_width(), 36.0), Sense::hover());
+        let painter = ui.painter_at(rect);
+        let small = FontId::proportional(11.0);
+        let text = ui.visuals().text_color();
+        painter.text(
+            pos2(rect.left() + 8.0, rect.top() + 4.0),
+            Align2::LEFT_TOP,
+            "time",
+            small.clone(),
+            palette.weak,
+        );
+        if let Some(start) = model.capture.start_time {
+            painter.text(
+                pos2(rect.left() + 8.0, rect.top() + 18.0),
+                Align2::LEFT_TOP,
+                format!("from {} UTC", facts::time_of_day(start)),
+                small.clone(),
+                palette.weak,
+            );
+        }
+        painter.text(
+            pos2(rect.right() - STATES_WIDTH + 8.0, rect.top() + 4.0),
+            Align2::LEFT_TOP,
+            "states after",
+            small.clone(),
+            palette.weak,
+        );
+        painter.text(
+            pos2(rect.right() - STATES_WIDTH + 8.0, rect.top() + 18.0),
+            Align2::LEFT_TOP,
+            "client · server",
+            small.clone(),
+            palette.weak,
+        );
+        let xs = lane_xs(rect.left(), rect.right(), rows.lanes.len());
+        let spacing = xs
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .fold(2.0 * LANE_MARGIN, f32::min);
+        for (lane, &x) in rows.lanes.iter().zip(&xs) {
+            let colour = if lane.is_server {
+                palette.server
+            } else {
+                palette.client
+            };
+            let role = if lane.is_server { "server" } else { "client" };
+            painter.text(
+                pos2(x, rect.top() + 4.0),
+                Align2::CENTER_TOP,
+                role,
+                FontId::proportional(12.5),
+                colour,
+            );
+            text_within(
+                &painter,
+                pos2(x, rect.top() + 19.0),
+                Align2::CENTER_TOP,
+                lane.address.clone(),
+                small.clone(),
+                text,
+                spacing - 8.0,
+            );
+        }
+        painter.hline(
+            rect.x_range(),
+            rect.bottom() - 0.5,
+            ui.visuals().widgets.noninteractive.bg_stroke,
+        );
+    }
+}
+
+/// Paints `text` anchored at `pos`, cut with "…" to fit `width`; returns where it went.
+fn text_within(
+    painter: &egui::Painter,
+    pos: Pos2,
+    anchor: Align2,
+    text: String,
+    font: FontId,
+    colour: Color32,
+    width: f32,
+) -> Rect {
+    let mut job = egui::text::LayoutJob::simple_singleline(text, font, colour);
+    job.wrap = egui::text::TextWrapping::truncate_at_width(width.max(8.0));
+    let galley = painter.fonts_mut(|f| f.layout_job(job));
+    let rect = anchor.anchor_size(pos, galley.size());
+    painter.galley(rect.min, galley, colour);
+    rect
+}
+
+fn lifelines(painter: &egui::Painter, xs: &[f32], rect: Rect, palette: &Palette) {
+    for &x in xs {
+        painter.vline(x, rect.y_range(), Stroke::new(1.0, palette.lifeline));
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn message_row(
+    ui: &mut egui::Ui,
+    model: &Model,
+    index: &Index,
+    rows: &Rows,
+    xs: &[f32],
+    rect: Rect,
+    m: usize,
+    selected: Option<usize>,
+    palette: &Palette,
+) -> Option<Command> {
+    let message = model.messages.get(m)?;
+    let id = ui.scope_id().with(("ladder-row", m));
+    let response = ui.interact(rect, id, Sense::click());
+    let is_selected = selected == Some(m);
+    let label = message.label();
+    response.widget_info(|| {
+        egui::WidgetInfo::selected(
+            egui::Role::Button,
+            true,
+            is_selected,
+            format!("message {m}: {}", facts::arrow_label(message)),
+        )
+    });
+    let painter = ui.painter_at(rect);
+    if is_selected {
+        painter.rect_filled(
+            rect,
+            0.0,
+            ui.visuals().selection.bg_fill.gamma_multiply(0.45),
+        );
+    } else if response.hovered() {
+        painter.rect_filled(
+            rect,
+            0.0,
+            ui.visuals()
+                .widgets
+                .hovered
+                .weak_bg_fill
+                .gamma_multiply(0.5),
+        );
+    }
+    lifelines(&painter, xs, rect, palette);
+    let text_colour = ui.visuals().text_color();
+
+    // Time: since the capture's start, then the time of day and the gap since the previous
+    // message of this ladder.
+    let mono = FontId::monospace(12.0);
+    let small = FontId::proportional(11.0);
+    painter.text(
+        pos2(rect.left() + 8.0, rect.top() + 5.0),
+        Align2::LEFT_TOP,
+        format!("{:.6}", message.time),
+        mono.clone(),
+        text_colour,
+    );
+    painter.text(
+        pos2(rect.left() + TIME_WIDTH - 8.0, rect.top() + 6.0),
+        Align2::RIGHT_TOP,
+        format!("fr {}", message.frame),
+        small.clone(),
+        palette.weak,
+    );
+    let previous = rows
+        .position(m)
+        .and_then(|p| p.checked_sub(1))
+        .and_then(|p| rows.messages.get(p))
+        .and_then(|&p| model.messages.get(p));
+    let mut second = model
+        .capture
+        .start_time
+        .map(|start| facts::time_of_day(start + message.time))
+        .unwrap_or_default();
+    if let Some(previous) = previous {
+        second.push_str(&format!(
+            "  +{}",
+            facts::duration_text(message.time - previous.time)
+        ));
+    }
+    painter.text(
+        pos2(rect.left() + 8.0, rect.top() + 22.0),
+        Align2::LEFT_TOP,
+        second,
+        small.clone(),
+        palette.weak,
+    );
+
+    // The arrow.
+    let failed = facts::is_failure(message);
+    let colour = match message.kind {
+        MessageKind::Request => palette.request,
+        MessageKind::Response if failed => palette.failure,
+        MessageKind::Response => palette.reply,
+    };
+    let lanes = facts::message_lanes(model, &rows.lanes, message);
+    let arrow_y = rect.top() + 27.0;
+    let (from_x, to_x) = match lanes {
+        Some((from, to)) => (xs.get(from).copied(), xs.get(to).copied()),
+        None => (None, None),
+    };
+    let (from_x, to_x) = match (from_x, to_x, message.direction) {
+        (Some(a), Some(b), _) => (a, b),
+        // A lane we cannot place (a connection the model does not list): draw across.
+        (_, _, Direction::ClientToServer) => (
+            xs.first().copied().unwrap_or(rect.center().x - 40.0),
+            xs.last().copied().unwrap_or(rect.center().x + 40.0),
+        ),
+        (_, _, Direction::ServerToClient) => (
+            xs.last().copied().unwrap_or(rect.center().x + 40.0),
+            xs.first().copied().unwrap_or(rect.center().x - 40.0),
+        ),
+    };
+    let width = if is_selected { 2.5 } else { 1.6 };
+    let stroke = Stroke::new(width, colour);
+    let sign = if to_x >= from_x { 1.0 } else { -1.0 };
+    let tip = pos2(to_x - sign * 2.0, arrow_y);
+    let start = pos2(from_x + sign * 2.0, arrow_y);
+    let shaft_end = pos2(tip.x - sign * 8.0, arrow_y);
+    match message.kind {
+        MessageKind::Request => {
+            painter.line_segment([start, shaft_end], stroke);
+        }
+        MessageKind::Response => {
+            painter.extend(Shape::dashed_line(&[start, shaft_end], stroke, 6.0, 4.0));
+        }
+    }
+    painter.add(Shape::convex_polygon(
+        vec![
+            tip,
+            pos2(tip.x - sign * 9.0, arrow_y - 4.5),
+            pos2(tip.x - sign * 9.0, arrow_y + 4.5),
+        ],
+        colour,
+        Stroke::NONE,
+    ));
+
+    // Its label, above the arrow, cut to the arrow's length.
+    let span = (to_x - from_x).abs();
+    let label_font = FontId::proportional(13.0);
+    let mut text = label.clone();
+    if let Some(cseq) = message.cseq {
+        text.push_str(&format!("  ·  CSeq {cseq}"));
+    }
+    if !message.complete {
+        text.push_str("  (cut)");
+    }
+    let label_rect = text_within(
+        &painter,
+        pos2((from_x + to_x) / 2.0, arrow_y - 4.0),
+        Align2::CENTER_BOTTOM,
+        text,
+        label_font,
+        if failed { palette.failure } else { text_colour },
+        (span - 36.0).max(30.0),
+    );
+
+    // Findings on this message: a marker beside the label.
+    let findings = index.message_findings.get(&m).copied();
+    if let Some((count, worst)) = findings {
+        let centre = pos2(label_rect.right() + 10.0, label_rect.center().y);
+        let marker = palette.severity(worst);
+        painter.circle_filled(centre, 7.0, marker);
+        painter.text(
+            centre,
+            Align2::CENTER_CENTER,
+            if count > 1 {
+                count.to_string()
+            } else {
+                "!".to_string()
+            },
+            FontId::proportional(10.0),
+            Color32::WHITE,
+        );
+    }
+
+    // States after the message, with what it changed (the transitions it caused).
+    if let (Some((client, server)), Some(_)) = (message.states_after, message.session_index) {
+        let moved = facts::transitions_at(model, message);
+        let left = rect.right() - STATES_WIDTH + 8.0;
+        let disagree = client != server;
+        for (machine, now, y) in [
+            (Machine::Client, client, rect.top() + 5.0),
+            (Machine::Server, server, rect.top() + 21.0),
+        ] {
+            let short = match machine {
+                Machine::Client => "C",
+                Machine::Server => "S",
+            };
+            let change = moved.iter().rev().find(|t| t.machine == machine);
+            let (text, colour) = match change {
+                Some(t) => (format!("{short} {} → {}", t.from, t.to), text_colour),
+                None if disagree => (format!("{short} {now}"), palette.warning),
+                None => (format!("{short} {now}"), palette.weak),
+            };
+            painter.text(pos2(left, y), Align2::LEFT_TOP, text, small.clone(), colour);
+        }
+    }
+
+    let response = response.on_hover_ui(|ui| {
+        ui.set_max_width(420.0);
+        ui.label(RichText::new(facts::arrow_label(message)).strong());
+        if let Some(url) = &message.url {
+            ui.label(url);
+        }
+        if let Some(start) = model.capture.start_time {
+            ui.label(format!(
+                "{} UTC, frame {}",
+                facts::absolute_time(start + message.time),
+                message.frame
+            ));
+        }
+        for finding in model.findings_for_message(m) {
+            ui.colored_label(
+                palette.severity(finding.severity),
+                format!("{}: {}", finding.code, finding.text),
+            );
+        }
+    });
+    response.clicked().then_some(Command::SelectMessage(m))
+}
+
+fn media_row(ui: &egui::Ui, xs: &[f32], rect: Rect, text: &str, palette: &Palette) {
+    let painter = ui.painter_at(rect);
+    lifelines(&painter, xs, rect, palette);
+    let (left, right) = match (xs.first(), xs.last()) {
+        (Some(&l), Some(&r)) if r > l => (l, r),
+        _ => (rect.left() + TIME_WIDTH, rect.right() - STATES_WIDTH),
+    };
+    let band = Rect::from_min_max(
+        pos2(left, rect.top() + 7.0),
+        pos2(right, rect.bottom() - 7.0),
+    );
+    painter.rect_filled(band, 4.0, palette.media);
+    text_within(
+        &painter,
+        band.center(),
+        Align2::CENTER_CENTER,
+        text.to_string(),
+        FontId::proportional(12.0),
+        ui.visuals().text_color(),
+        band.width() - 16.0,
+    );
+    painter.text(
+        pos2(rect.left() + 8.0, rect.center().y),
+        Align2::LEFT_CENTER,
+        "media",
+        FontId::proportional(11.0),
+        palette.weak,
+    );
+}
