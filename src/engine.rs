@@ -125,8 +125,13 @@ impl Engine {
             }
             Ok(Transport::Udp(datagram)) => {
                 let length = datagram.payload.len() + datagram.missing_payload as usize;
-                self.tracker
-                    .on_udp(datagram.src, datagram.dst, length, packet.ts);
+                self.tracker.on_udp(
+                    datagram.src,
+                    datagram.dst,
+                    datagram.payload,
+                    length,
+                    packet.ts,
+                );
             }
             Err(_) => self.info.packets_not_decoded += 1,
         }

@@ -94,6 +94,11 @@ struct SessionState {
     timeout_secs: f64,
     /// The last request for this session or RTCP/interleaved data from its client.
     last_client_activity: Timestamp,
+    /// When the Range the last PLAY asked for ends (npt end known, normal speed).
+    range_end: Option<Timestamp>,
+    /// A PAUSE or TEARDOWN waits for its reply: an RTCP BYE now is its effect, not the end of
+    /// the stream.
+    stop_requested: bool,
 }
 
 /// What a UDP flow registered from a SETUP reply is.
@@ -246,6 +251,7 @@ impl Tracker {
 
     fn check_timeouts(&mut self, frame: u64) {
         for index in 0..self.sessions.len() {
+            self.check_range_end(index);
             let Some(state) = self.sessions.get(index) else {
                 continue;
             };
@@ -506,6 +512,60 @@ impl Tracker {
         }
     }
 
+    /// RFC 2326 A.2: when the Range the client asked for has been played, the server returns
+    /// from Playing (or Recording) to Ready.
+    fn check_range_end(&mut self, index: usize) {
+        let Some(end) = self.sessions.get(index).and_then(|s| s.range_end) else {
+            return;
+        };
+        if self.now < end {
+            return;
+        }
+        if let Some(state) = self.sessions.get_mut(index) {
+            state.range_end = None;
+        }
+        let server_state = self
+            .model
+            .sessions
+            .get(index)
+            .map_or(State::Init, |s| s.server_state);
+        if matches!(server_state, State::Playing | State::Recording) {
+            let time = self.time(end);
+            self.set_state(
+                index,
+                Machine::Server,
+                State::Ready,
+                None,
+                time,
+                "the end of the requested Range was reached".into(),
+            );
+        }
+    }
+
+    /// An RTCP BYE from the server ends the stream (RFC 3550 §6.6): the end of the Range for
+    /// the server's machine, unless a PAUSE or TEARDOWN asked for it.
+    fn on_server_bye(&mut self, session: usize, ts: Timestamp) {
+        if self.sessions.get(session).is_none_or(|s| s.stop_requested) {
+            return;
+        }
+        let server_state = self
+            .model
+            .sessions
+            .get(session)
+            .map_or(State::Init, |s| s.server_state);
+        if matches!(server_state, State::Playing | State::Recording) {
+            let time = self.time(ts);
+            self.set_state(
+                session,
+                Machine::Server,
+                State::Ready,
+                None,
+                time,
+                "RTCP BYE from the server: the stream ended".into(),
+            );
+        }
+    }
+
     fn count_media(&mut self, session: usize, rtcp: bool, bytes: u64) {
         if let Some(model) = self.model.sessions.get_mut(session) {
             if rtcp {
@@ -527,13 +587,23 @@ impl Tracker {
     }
 
     /// A UDP datagram: counted for the session whose SETUP reply named its ports.
-    pub fn on_udp(&mut self, src: SocketAddr, dst: SocketAddr, length: usize, ts: Timestamp) {
+    pub fn on_udp(
+        &mut self,
+        src: SocketAddr,
+        dst: SocketAddr,
+        payload: &[u8],
+        length: usize,
+        ts: Timestamp,
+    ) {
         let Some(flow) = self.udp_flows.get(&(src, dst)).copied() else {
             return;
         };
         self.count_media(flow.session, flow.rtcp, length as u64);
         if flow.from_client && flow.rtcp {
             self.client_activity(flow.session, ts);
+        }
+        if !flow.from_client && flow.rtcp && rtcp_has_bye(payload) {
+            self.on_server_bye(flow.session, ts);
         }
     }
 
@@ -823,6 +893,14 @@ impl Tracker {
             (Some(session), _) => {
                 self.attach(index, session);
                 self.client_activity(session, ts);
+                if ["PAUSE", "TEARDOWN"]
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(&method))
+                {
+                    if let Some(state) = self.sessions.get_mut(session) {
+                        state.stop_requested = true;
+                    }
+                }
                 self.check_request_state(index, session, &method, frame, conn);
             }
             (None, Some(_)) => {
@@ -1159,6 +1237,7 @@ impl Tracker {
         self.attach(index, session);
         self.update_url(session, &method, request);
         self.apply_reply(session, &method, status, &label, index, frame, conn, ts);
+        self.track_range(session, &method, success, index, request, ts);
         self.record_states(request, session);
         self.record_states(index, session);
     }
@@ -1294,6 +1373,8 @@ impl Tracker {
             protocol,
             timeout_secs: DEFAULT_SESSION_TIMEOUT_SECS,
             last_client_activity: ts,
+            range_end: None,
+            stop_requested: false,
         });
         self.session_keys.insert((server, id), index);
         if let Some(state) = self.conns.get_mut(&conn) {
@@ -1343,6 +1424,68 @@ impl Tracker {
         if better && model.url != url {
             model.url = url;
             self.dirty_sessions.push(session);
+        }
+    }
+
+    /// The end of the Range a PLAY or RECORD asked for, when it is known (npt with an end, at
+    /// normal speed); a PAUSE or TEARDOWN cancels it.
+    fn track_range(
+        &mut self,
+        session: usize,
+        method: &str,
+        success: bool,
+        response: usize,
+        request: usize,
+        ts: Timestamp,
+    ) {
+        let Some(state) = self.sessions.get_mut(session) else {
+            return;
+        };
+        if ["PAUSE", "TEARDOWN"]
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(method))
+        {
+            state.stop_requested = false;
+        }
+        if !success {
+            return;
+        }
+        let starts_media = ["PLAY", "RECORD"]
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(method));
+        let stops_media = ["PAUSE", "TEARDOWN"]
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(method));
+        if starts_media || stops_media {
+            state.range_end = None;
+        }
+        if !starts_media {
+            return;
+        }
+        let header = |index: usize, name: &str| {
+            self.model
+                .messages
+                .get(index)
+                .and_then(|m| m.header(name))
+                .map(str::to_string)
+        };
+        let normal_speed = [header(response, "Scale"), header(response, "Speed")]
+            .iter()
+            .flatten()
+            .all(|v| {
+                v.trim()
+                    .parse::<f64>()
+                    .is_ok_and(|x| (x - 1.0).abs() < 1e-9)
+            });
+        let range = header(response, "Range")
+            .or_else(|| header(request, "Range"))
+            .and_then(|v| headers::Range::parse(&v).ok());
+        let end = range
+            .filter(|r| r.unit == "npt" && normal_speed)
+            .and_then(|r| Some(r.end? - r.start.unwrap_or(0.0)))
+            .filter(|d| d.is_finite() && *d > 0.0);
+        if let (Some(duration), Some(state)) = (end, self.sessions.get_mut(session)) {
+            state.range_end = Some(ts.plus_secs(duration));
         }
     }
 
@@ -1734,6 +1877,27 @@ impl Tracker {
     }
 }
 
+/// Whether an RTCP compound packet holds a BYE (packet type 203).
+fn rtcp_has_bye(mut packet: &[u8]) -> bool {
+    const BYE: u8 = 203;
+    while let (Some(first), Some(kind), Some(len_hi), Some(len_lo)) =
+        (packet.first(), packet.get(1), packet.get(2), packet.get(3))
+    {
+        if first >> 6 != 2 {
+            return false;
+        }
+        if *kind == BYE {
+            return true;
+        }
+        let words = usize::from(u16::from_be_bytes([*len_hi, *len_lo])) + 1;
+        match packet.get(words * 4..) {
+            Some(rest) => packet = rest,
+            None => return false,
+        }
+    }
+    false
+}
+
 fn fmt_secs(secs: f64) -> String {
     if secs.fract() == 0.0 {
         format!("{secs:.0}")
@@ -2065,12 +2229,60 @@ mod rule_tests {
         let ts = sim.ts();
         let client_rtcp: SocketAddr = "127.0.0.1:5001".parse().expect("addr");
         let server_rtcp: SocketAddr = "127.0.0.1:6001".parse().expect("addr");
-        sim.tracker.on_udp(client_rtcp, server_rtcp, 32, ts);
+        sim.tracker.on_udp(client_rtcp, server_rtcp, &[], 32, ts);
         sim.at(25.0);
         assert_eq!(sim.session().server_state, Playing);
         assert_eq!(sim.session().media.rtcp_packets, 1);
         sim.at(26.5);
         assert_eq!(sim.session().server_state, Init);
+    }
+
+    #[test]
+    fn server_bye_ends_the_stream_unless_a_pause_or_teardown_asked_for_it() {
+        let mut sim = Sim::new();
+        sim.setup(1);
+        sim.exchange("PLAY", 2, Some("S1"), 200);
+        let server_rtcp: SocketAddr = "127.0.0.1:6001".parse().expect("addr");
+        let client_rtcp: SocketAddr = "127.0.0.1:5001".parse().expect("addr");
+        // An RR (201) then a BYE (203), as a compound packet.
+        let bye = [0x80, 201, 0, 1, 0, 0, 0, 1, 0x81, 203, 0, 1, 0, 0, 0, 1];
+        sim.request("TEARDOWN", 3, &[("Session", "S1")]);
+        let ts = sim.ts();
+        sim.tracker
+            .on_udp(server_rtcp, client_rtcp, &bye, bye.len(), ts);
+        assert_eq!(
+            sim.session().server_state,
+            Playing,
+            "BYE caused by the TEARDOWN"
+        );
+        sim.reply(200, Some(3), &[("Session", "S1")]);
+        assert_eq!(sim.session().server_path, vec![Init, Ready, Playing, Init]);
+
+        let mut sim = Sim::new();
+        sim.setup(1);
+        sim.exchange("PLAY", 2, Some("S1"), 200);
+        let ts = sim.ts();
+        sim.tracker
+            .on_udp(server_rtcp, client_rtcp, &bye, bye.len(), ts);
+        assert_eq!(sim.session().server_path, vec![Init, Ready, Playing, Ready]);
+        assert_eq!(sim.session().client_state, Playing);
+    }
+
+    #[test]
+    fn end_of_the_requested_range_returns_the_server_to_ready() {
+        let mut sim = Sim::new();
+        sim.setup(1);
+        sim.request("PLAY", 2, &[("Session", "S1"), ("Range", "npt=0-")]);
+        sim.reply(
+            200,
+            Some(2),
+            &[("Session", "S1"), ("Range", "npt=0.000-4.5")],
+        );
+        sim.at(3.0);
+        sim.exchange("GET_PARAMETER", 3, Some("S1"), 200);
+        assert_eq!(sim.session().server_state, Playing);
+        sim.at(5.0);
+        assert_eq!(sim.session().server_path, vec![Init, Ready, Playing, Ready]);
     }
 
     #[test]
