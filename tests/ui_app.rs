@@ -296,3 +296,60 @@ fn play_steps_on_a_timer_and_space_toggles_it() {
     harness.step();
     assert!(!harness.state().is_playing());
 }
+
+/// The loader hands the model over in batches; applied one after the other they must give the
+/// same model as the report's single pass, whatever the batch size (here: one per read).
+#[test]
+fn the_loader_in_small_batches_gives_the_reports_model() {
+    for sample in rtsp_inspector::ui::samples::SAMPLES {
+        let source = Source::Sample(sample);
+        let shown = rtsp_inspector::ui::loader::load_blocking(&source, Duration::ZERO)
+            .expect("the sample reads");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("captures")
+            .join(sample.name);
+        let report = engine::analyze_file(&path).expect("the sample reads");
+        assert_eq!(
+            shown.messages.len(),
+            report.messages.len(),
+            "{}",
+            sample.name
+        );
+        assert_eq!(
+            shown.sessions.len(),
+            report.sessions.len(),
+            "{}",
+            sample.name
+        );
+        assert_eq!(
+            shown.connections.len(),
+            report.connections.len(),
+            "{}",
+            sample.name
+        );
+        let codes = |m: &Model| {
+            m.findings
+                .iter()
+                .map(|f| f.code.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(codes(&shown), codes(&report), "{}", sample.name);
+        for (a, b) in shown.sessions.iter().zip(&report.sessions) {
+            assert_eq!(a.client_path, b.client_path, "{}", sample.name);
+            assert_eq!(a.server_path, b.server_path, "{}", sample.name);
+        }
+        for (a, b) in shown.messages.iter().zip(&report.messages) {
+            assert_eq!(
+                a.states_after, b.states_after,
+                "{} #{}",
+                sample.name, a.index
+            );
+            assert_eq!(
+                a.session_index, b.session_index,
+                "{} #{}",
+                sample.name, a.index
+            );
+        }
+        assert!(shown.capture.start_time.is_some(), "{}", sample.name);
+    }
+}

@@ -435,37 +435,45 @@ pub fn media_summary(model: &Model, scope: Option<Scope>) -> Option<String> {
         let Some(c) = connection(model, id) else {
             continue;
         };
-        let mut channels: Vec<_> = c.channels.iter().filter(|ch| ch.frames > 0).collect();
-        channels.sort_by_key(|ch| ch.channel);
-        let mut i = 0;
-        while i < channels.len() {
-            let ch = channels[i];
-            // RTP on an even channel, its RTCP on the next odd one (RFC 2326 10.12).
-            let pair = channels
-                .get(i + 1)
-                .filter(|next| ch.channel % 2 == 0 && next.channel == ch.channel + 1);
-            match pair {
-                Some(rtcp) => {
-                    parts.push(format!(
-                        "RTP ch {}-{}: {} + {} RTCP packets, {}",
-                        ch.channel,
-                        rtcp.channel,
-                        thousands(ch.frames),
-                        thousands(rtcp.frames),
-                        bytes_text(ch.bytes + rtcp.bytes)
-                    ));
-                    i += 2;
-                }
-                None => {
-                    parts.push(format!(
-                        "ch {}: {} frames, {}",
-                        ch.channel,
-                        thousands(ch.frames),
-                        bytes_text(ch.bytes)
-                    ));
-                    i += 1;
-                }
+        // RTP on an even channel, its RTCP on the next odd one (RFC 2326 10.12).
+        let frames = |channel: u8| {
+            c.channels
+                .iter()
+                .filter(|ch| ch.channel == channel)
+                .map(|ch| ch.frames)
+                .sum::<u64>()
+        };
+        let mut channels: Vec<u8> = c.channels.iter().map(|ch| ch.channel).collect();
+        channels.sort_unstable();
+        channels.dedup();
+        for &channel in &channels {
+            let (rtp, rtcp) = if channel % 2 == 0 {
+                (frames(channel), frames(channel.saturating_add(1)))
+            } else if channels.contains(&(channel - 1)) {
+                continue;
+            } else {
+                (0, frames(channel))
+            };
+            if rtp + rtcp == 0 {
+                continue;
             }
+            let mut part = if channel % 2 == 0 {
+                format!(
+                    "RTP ch {}-{}: {} packets",
+                    channel,
+                    channel.saturating_add(1),
+                    thousands(rtp)
+                )
+            } else {
+                format!("ch {channel}: ")
+            };
+            if rtcp > 0 {
+                if rtp > 0 {
+                    part.push_str(" + ");
+                }
+                part.push_str(&format!("{} RTCP", thousands(rtcp)));
+            }
+            parts.push(part);
         }
     }
     if let Some(Scope::Session(id)) = scope
@@ -480,7 +488,7 @@ pub fn media_summary(model: &Model, scope: Option<Scope>) -> Option<String> {
             bytes_text(session.media.bytes)
         ));
     }
-    (!parts.is_empty()).then(|| parts.join("   ·   "))
+    (!parts.is_empty()).then(|| parts.join("  ·  "))
 }
 
 /// Where the media band goes in a scope's message list: after the reply that started the

@@ -52,9 +52,15 @@ impl FindingsView {
             for severity in [Severity::Error, Severity::Warning, Severity::Info] {
                 let n = counts(severity);
                 if n > 0 {
+                    let noun = match (severity, n) {
+                        (Severity::Error, 1) => "error",
+                        (Severity::Error, _) => "errors",
+                        (Severity::Warning, 1) => "warning",
+                        (Severity::Warning, _) => "warnings",
+                        (Severity::Info, _) => "info",
+                    };
                     ui.label(
-                        RichText::new(format!("{n} {}", severity.name()))
-                            .color(palette.severity(severity)),
+                        RichText::new(format!("{n} {noun}")).color(palette.severity(severity)),
                     );
                 }
             }
@@ -94,37 +100,7 @@ impl FindingsView {
                         style::FINDING_ROW - ui.spacing().item_spacing.y,
                         is_selected,
                         || finding_label(finding),
-                        |ui| {
-                            ui.horizontal(|ui| {
-                                let colour = palette.severity(finding.severity);
-                                ui.add_sized(
-                                    [54.0, 14.0],
-                                    egui::Label::new(
-                                        RichText::new(finding.severity.name())
-                                            .color(colour)
-                                            .strong(),
-                                    )
-                                    .selectable(false),
-                                );
-                                ui.add_sized(
-                                    [190.0, 14.0],
-                                    egui::Label::new(RichText::new(&finding.code).monospace())
-                                        .truncate()
-                                        .selectable(false),
-                                );
-                                let place = match (finding.frame, finding.message) {
-                                    (Some(frame), Some(m)) => format!("fr {frame} · #{m}"),
-                                    (Some(frame), None) => format!("fr {frame}"),
-                                    (None, Some(m)) => format!("#{m}"),
-                                    (None, None) => String::new(),
-                                };
-                                ui.add_sized(
-                                    [96.0, 14.0],
-                                    egui::Label::new(RichText::new(place).weak()).selectable(false),
-                                );
-                                style::line(ui, &finding.text);
-                            });
-                        },
+                        |ui| paint_finding(ui, finding, &palette),
                     );
                     let response = response.on_hover_text(&finding.text);
                     if response.clicked()
@@ -167,4 +143,51 @@ impl FindingsView {
             .map(|(_, _, _, rows)| rows.clone())
             .unwrap_or_default()
     }
+}
+
+/// One finding's row, painted in columns: severity, code, where, text (cut to the width).
+fn paint_finding(ui: &mut egui::Ui, finding: &Finding, palette: &Palette) {
+    let rect = ui.max_rect();
+    // The row's clip, not the inner rect's: text may use the row's vertical padding.
+    let painter = ui.painter();
+    let y = rect.center().y;
+    let font = egui::FontId::proportional(13.0);
+    let colour = palette.severity(finding.severity);
+    let text = ui.visuals().text_color();
+    let columns = [(0.0, 62.0), (62.0, 200.0), (262.0, 100.0)];
+    let cells = [
+        (finding.severity.name().to_string(), colour, font.clone()),
+        (finding.code.clone(), text, egui::FontId::monospace(12.0)),
+        (
+            match (finding.frame, finding.message) {
+                (Some(frame), Some(m)) => format!("fr {frame} · #{m}"),
+                (Some(frame), None) => format!("fr {frame}"),
+                (None, Some(m)) => format!("#{m}"),
+                (None, None) => String::new(),
+            },
+            palette.weak,
+            font.clone(),
+        ),
+    ];
+    for ((x, width), (cell, colour, font)) in columns.into_iter().zip(cells) {
+        style::text_within(
+            painter,
+            egui::pos2(rect.left() + x, y),
+            egui::Align2::LEFT_CENTER,
+            cell,
+            font,
+            colour,
+            width - 8.0,
+        );
+    }
+    let left = rect.left() + 362.0;
+    style::text_within(
+        painter,
+        egui::pos2(left, y),
+        egui::Align2::LEFT_CENTER,
+        finding.text.clone(),
+        font,
+        text,
+        rect.right() - left,
+    );
 }

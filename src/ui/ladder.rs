@@ -10,18 +10,18 @@
 //! of 100 000 messages scrolls like one of 10.
 
 use eframe::egui::{
-    self, Align2, Color32, FontId, Pos2, Rect, RichText, Sense, Shape, Stroke, pos2, vec2,
+    self, Align2, Color32, FontId, Rect, RichText, Sense, Shape, Stroke, pos2, vec2,
 };
 
 use crate::model::{Direction, Machine, MessageKind, Model};
 use crate::ui::facts::{self, Index, Lane};
-use crate::ui::style::Palette;
+use crate::ui::style::{Palette, text_within};
 use crate::ui::{Command, Scope};
 
 pub const ROW_HEIGHT: f32 = 40.0;
 const TIME_WIDTH: f32 = 150.0;
 const STATES_WIDTH: f32 = 150.0;
-const LANE_MARGIN: f32 = 56.0;
+const LANE_MARGIN: f32 = 44.0;
 
 /// The rows of the current scope's ladder, rebuilt when the scope or the model changes.
 #[derive(Debug, Default, Clone)]
@@ -251,24 +251,6 @@ impl LadderView {
     }
 }
 
-/// Paints `text` anchored at `pos`, cut with "…" to fit `width`; returns where it went.
-fn text_within(
-    painter: &egui::Painter,
-    pos: Pos2,
-    anchor: Align2,
-    text: String,
-    font: FontId,
-    colour: Color32,
-    width: f32,
-) -> Rect {
-    let mut job = egui::text::LayoutJob::simple_singleline(text, font, colour);
-    job.wrap = egui::text::TextWrapping::truncate_at_width(width.max(8.0));
-    let galley = painter.fonts_mut(|f| f.layout_job(job));
-    let rect = anchor.anchor_size(pos, galley.size());
-    painter.galley(rect.min, galley, colour);
-    rect
-}
-
 fn lifelines(painter: &egui::Painter, xs: &[f32], rect: Rect, palette: &Palette) {
     for &x in xs {
         painter.vline(x, rect.y_range(), Stroke::new(1.0, palette.lifeline));
@@ -429,7 +411,8 @@ fn message_row(
         text,
         label_font,
         if failed { palette.failure } else { text_colour },
-        (span - 36.0).max(30.0),
+        // The lanes' margins are free: a label may reach into them.
+        (span + 2.0 * LANE_MARGIN - 40.0).max(30.0),
     );
 
     // Findings on this message: a marker beside the label.
@@ -500,13 +483,9 @@ fn message_row(
 fn media_row(ui: &egui::Ui, xs: &[f32], rect: Rect, text: &str, palette: &Palette) {
     let painter = ui.painter_at(rect);
     lifelines(&painter, xs, rect, palette);
-    let (left, right) = match (xs.first(), xs.last()) {
-        (Some(&l), Some(&r)) if r > l => (l, r),
-        _ => (rect.left() + TIME_WIDTH, rect.right() - STATES_WIDTH),
-    };
     let band = Rect::from_min_max(
-        pos2(left, rect.top() + 7.0),
-        pos2(right, rect.bottom() - 7.0),
+        pos2(rect.left() + TIME_WIDTH, rect.top() + 8.0),
+        pos2(rect.right() - STATES_WIDTH, rect.bottom() - 8.0),
     );
     painter.rect_filled(band, 4.0, palette.media);
     text_within(

@@ -70,6 +70,9 @@ impl Source {
 #[derive(Debug)]
 enum Batch {
     Updates(Vec<Update>),
+    /// The complete, final list of findings: at the end the engine sorts its findings and sends
+    /// them all again, which [`Model::apply`] would add to the ones it already has.
+    Findings(Vec<crate::model::Finding>),
     Progress {
         read: u64,
         total: Option<u64>,
@@ -106,6 +109,15 @@ impl Loader {
     /// Starts reading `source`; `wake` is called (from the worker) whenever there is something
     /// new, typically `ctx.request_repaint()`.
     pub fn start(source: Source, wake: impl Fn() + Send + 'static) -> Loader {
+        Loader::start_with_interval(source, wake, BATCH_INTERVAL)
+    }
+
+    /// [`Loader::start`] with another batch interval (tests use zero: a batch per read).
+    pub fn start_with_interval(
+        source: Source,
+        wake: impl Fn() + Send + 'static,
+        interval: Duration,
+    ) -> Loader {
         let (tx, rx) = mpsc::channel();
         let cancel = Arc::new(AtomicBool::new(false));
         let worker_source = source.clone();
@@ -114,7 +126,7 @@ impl Loader {
             .name("capture-loader".into())
             .spawn(move || {
                 let run = panic::catch_unwind(AssertUnwindSafe(|| {
-                    work(&worker_source, &tx, &worker_cancel, &wake)
+                    work(&worker_source, &tx, &worker_cancel, &wake, interval)
                 }));
                 if let Err(payload) = run {
                     let _ = tx.send(Batch::Failed(format!(
@@ -181,6 +193,10 @@ impl Loader {
                         model.apply(update);
                     }
                 }
+                Ok(Batch::Findings(findings)) => {
+                    applied += findings.len();
+                    model.findings = findings;
+                }
                 Ok(Batch::Progress { read, total }) => {
                     self.read = read;
                     self.total = total;
@@ -234,7 +250,13 @@ fn panic_text(payload: &(dyn Any + Send)) -> String {
 }
 
 /// The worker: the same steps as [`crate::engine::analyze`], handing the model over in batches.
-fn work(source: &Source, tx: &Sender<Batch>, cancel: &AtomicBool, wake: &dyn Fn()) {
+fn work(
+    source: &Source,
+    tx: &Sender<Batch>,
+    cancel: &AtomicBool,
+    wake: &dyn Fn(),
+    interval: Duration,
+) {
     let mut reader = match source.open() {
         Ok(reader) => reader,
         Err(error) => {
@@ -247,8 +269,12 @@ fn work(source: &Source, tx: &Sender<Batch>, cancel: &AtomicBool, wake: &dyn Fn(
     let total = reader.total_bytes();
     let mut last_batch = Instant::now();
     let mut cancelled = false;
+    let mut first_packet = None;
     loop {
-        let read = reader.read_packets(PACKETS_PER_READ, &mut |packet| engine.push(packet));
+        let read = reader.read_packets(PACKETS_PER_READ, &mut |packet| {
+            first_packet.get_or_insert(packet.ts);
+            engine.push(packet)
+        });
         if read == 0 {
             break;
         }
@@ -256,9 +282,9 @@ fn work(source: &Source, tx: &Sender<Batch>, cancel: &AtomicBool, wake: &dyn Fn(
             cancelled = true;
             break;
         }
-        if last_batch.elapsed() >= BATCH_INTERVAL {
+        if last_batch.elapsed() >= interval {
             last_batch = Instant::now();
-            let updates = with_bytes_read(engine.take_updates(), reader.bytes_read());
+            let updates = describe(engine.take_updates(), reader.bytes_read(), first_packet);
             let progress = Batch::Progress {
                 read: reader.bytes_read(),
                 total,
@@ -274,8 +300,10 @@ fn work(source: &Source, tx: &Sender<Batch>, cancel: &AtomicBool, wake: &dyn Fn(
         engine.capture_problem(problem.kind, &problem.detail, problem.after_frame);
     }
     engine.finish();
-    let updates = with_bytes_read(engine.take_updates(), reader.bytes_read());
+    let mut updates = describe(engine.take_updates(), reader.bytes_read(), first_packet);
+    updates.retain(|u| !matches!(u, Update::Finding(_)));
     let _ = tx.send(Batch::Updates(updates));
+    let _ = tx.send(Batch::Findings(engine.model().findings.clone()));
     let _ = tx.send(Batch::Progress {
         read: reader.bytes_read(),
         total,
@@ -283,12 +311,20 @@ fn work(source: &Source, tx: &Sender<Batch>, cancel: &AtomicBool, wake: &dyn Fn(
     let _ = tx.send(Batch::Finished { cancelled });
 }
 
-/// The engine learns the bytes read only in [`crate::engine::analyze`]; a loader that drives
-/// the engine itself fills them in on the capture's description.
-fn with_bytes_read(mut updates: Vec<Update>, bytes: u64) -> Vec<Update> {
+/// The engine learns the bytes read only in [`crate::engine::analyze`], and leaves the time of
+/// the first packet to whoever reads the file; the loader fills both in on the capture's
+/// description (the ladder shows the time of day from it).
+fn describe(
+    mut updates: Vec<Update>,
+    bytes: u64,
+    first_packet: Option<crate::capture::Timestamp>,
+) -> Vec<Update> {
     for update in &mut updates {
         if let Update::Capture(info) = update {
             info.bytes = bytes;
+            if info.start_time.is_none() {
+                info.start_time = first_packet.map(|ts| ts.0 as f64 / 1e9);
+            }
         }
     }
     updates
@@ -296,8 +332,8 @@ fn with_bytes_read(mut updates: Vec<Update>, bytes: u64) -> Vec<Update> {
 
 /// Reads a whole capture on this thread the way the worker does (for tests and tools that want
 /// the model the window would show, without a window).
-pub fn load_blocking(source: &Source) -> Result<Model, String> {
-    let mut loader = Loader::start(source.clone(), || {});
+pub fn load_blocking(source: &Source, interval: Duration) -> Result<Model, String> {
+    let mut loader = Loader::start_with_interval(source.clone(), || {}, interval);
     let mut model = Model::default();
     loop {
         let (_, outcome) = loader.poll(&mut model);

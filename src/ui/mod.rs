@@ -105,6 +105,19 @@ impl Startup {
     }
 }
 
+/// The window's first size: 1280×800, or `RTSP_INSPECTOR_WINDOW_SIZE=WxH` (for screenshots at a
+/// given size, where no window manager sizes the window).
+fn window_size() -> [f32; 2] {
+    std::env::var("RTSP_INSPECTOR_WINDOW_SIZE")
+        .ok()
+        .and_then(|size| {
+            let (w, h) = size.split_once('x')?;
+            Some([w.trim().parse().ok()?, h.trim().parse().ok()?])
+        })
+        .filter(|[w, h]: &[f32; 2]| *w >= 320.0 && *h >= 240.0)
+        .unwrap_or([1280.0, 800.0])
+}
+
 /// Opens the window and runs it until it is closed. Errors when no window could be opened
 /// (no display, no usable GPU driver).
 pub fn run(startup: Startup) -> Result<(), String> {
@@ -116,7 +129,7 @@ pub fn run(startup: Startup) -> Result<(), String> {
         viewport: egui::ViewportBuilder::default()
             .with_title("RTSP Inspector")
             .with_app_id("rtsp-inspector")
-            .with_inner_size([1280.0, 800.0])
+            .with_inner_size(window_size())
             .with_min_inner_size([720.0, 480.0])
             .with_drag_and_drop(true)
             .with_icon(style::icon()),

@@ -184,7 +184,7 @@ pub fn icon() -> egui::IconData {
 
 /// Row heights of the virtual lists (fixed, so that only the visible rows are laid out).
 pub const SESSION_ROW: f32 = 62.0;
-pub const FINDING_ROW: f32 = 24.0;
+pub const FINDING_ROW: f32 = 26.0;
 
 /// A clickable row of a list: a full-width rectangle that lights up when hovered or selected,
 /// with `contents` laid out inside it. Screen readers and tests find it by `label`.
@@ -229,4 +229,23 @@ pub fn list_row(
 /// A one-line label that is cut with "…" rather than wrapped or overflowing.
 pub fn line(ui: &mut egui::Ui, text: impl Into<egui::WidgetText>) -> egui::Response {
     ui.add(egui::Label::new(text).truncate().selectable(false))
+}
+
+/// Paints `text` anchored at `pos`, cut with "…" to fit `width`; returns where it went. For
+/// rows that are painted rather than laid out (the virtual lists).
+pub fn text_within(
+    painter: &egui::Painter,
+    pos: egui::Pos2,
+    anchor: egui::Align2,
+    text: String,
+    font: egui::FontId,
+    colour: Color32,
+    width: f32,
+) -> egui::Rect {
+    let mut job = egui::text::LayoutJob::simple_singleline(text, font, colour);
+    job.wrap = egui::text::TextWrapping::truncate_at_width(width.max(8.0));
+    let galley = painter.fonts_mut(|f| f.layout_job(job));
+    let rect = anchor.anchor_size(pos, galley.size());
+    painter.galley(rect.min, galley, colour);
+    rect
 }
