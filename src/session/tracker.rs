@@ -70,6 +70,8 @@ struct ConnState {
     channel_sessions: HashMap<u8, usize>,
     ended: Option<&'static str>,
     cleartext_reported: bool,
+    /// Interleaved frames cut by the capture: the first is a finding, the rest are counted.
+    interleaved_cut: u64,
 }
 
 impl ConnState {
@@ -352,6 +354,7 @@ impl Tracker {
                 channel_sessions: HashMap::new(),
                 ended: None,
                 cleartext_reported: false,
+                interleaved_cut: 0,
             },
         );
         self.dirty_connections.push(model_index);
@@ -498,11 +501,17 @@ impl Tracker {
                 self.client_activity(session, ts);
             }
         }
+        let cut_before = self.conns.get(&conn).map_or(0, |c| c.interleaved_cut);
         if !complete {
+            if let Some(state) = self.conns.get_mut(&conn) {
+                state.interleaved_cut += 1;
+            }
+        }
+        if !complete && cut_before == 0 {
             self.raise(
                 findings::INTERLEAVED_CUT,
                 format!(
-                    "interleaved frame on channel {channel} ({length} bytes) is cut by the capture"
+                    "interleaved frame on channel {channel} ({length} bytes) is cut by the capture (the first on this connection; later ones are only counted)"
                 ),
                 None,
                 Some(frame),
@@ -1384,6 +1393,7 @@ impl Tracker {
         for message in pre_story {
             self.attach(message, index);
             self.update_url(index, "", message);
+            self.record_states(message, index);
         }
         if let Some(first) = self
             .model
@@ -1787,6 +1797,30 @@ impl Tracker {
             }
         }
         waiting.sort_unstable();
+        let mut cut: Vec<(u32, u64)> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| c.interleaved_cut > 1)
+            .map(|(&id, c)| (id, c.interleaved_cut))
+            .collect();
+        cut.sort_unstable();
+        for (conn, count) in cut {
+            let last_frame = self
+                .conns
+                .get(&conn)
+                .and_then(|c| self.model.connections.get(c.model_index))
+                .map(|c| c.last_frame);
+            self.raise(
+                findings::INTERLEAVED_CUT,
+                format!(
+                    "{count} interleaved frames on this connection are cut by the capture in all"
+                ),
+                None,
+                last_frame,
+                Some(conn),
+                None,
+            );
+        }
         for (index, ended) in waiting {
             let Some(message) = self.model.messages.get(index) else {
                 continue;
