@@ -54,3 +54,9 @@ pub const RTSP_DETECTION_BYTES: u64 = 64 * 1024;
 
 /// Framer events held per connection while deciding whether it carries RTSP.
 pub const MAX_UNDECIDED_EVENTS: usize = 64;
+
+/// Longest start line a framer that lost sync waits to see whole, and the longest URI it walks
+/// back over from an `RTSP/1.0` to find where a request line began. Real start lines are under
+/// 1 KiB even with long query strings; a hunt that waited for longer lines would hold more
+/// bytes for every printable run in a binary payload.
+pub const MAX_RESYNC_LINE: usize = 8 * 1024;

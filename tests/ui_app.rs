@@ -353,3 +353,30 @@ fn the_loader_in_small_batches_gives_the_reports_model() {
         assert!(shown.capture.start_time.is_some(), "{}", sample.name);
     }
 }
+
+/// A real server timed the session out while the client kept thinking it was playing: the two
+/// graphs disagree at a glance, and the step says why.
+#[test]
+fn a_server_timeout_shows_the_machines_disagreeing() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("captures/09_session-timeout_gst-rtspsrc-udp-stopped_gst.pcapng");
+    let model = engine::analyze_file(&path).expect("the bundled capture reads");
+    let after_timeout = model
+        .messages
+        .iter()
+        .find(|m| {
+            m.states_after
+                .is_some_and(|(client, server)| client != server)
+        })
+        .expect("a message after the server's timeout")
+        .index;
+    let mut app = InspectorApp::with_model(model, "09");
+    app.push_command(Command::SelectMessage(after_timeout));
+    let mut harness = harness(app);
+    harness.run();
+    assert_eq!(harness.state().selection().message, Some(after_timeout));
+    harness.get_by_label("The machines disagree: client Playing, server Init");
+    harness.get_by_label("client state Playing, current");
+    harness.get_by_label("server state Init, current");
+    harness.get_by_label_contains("server Playing → Init (session timeout)");
+}

@@ -625,7 +625,17 @@ impl InspectorApp {
             .and_then(|m| self.model.messages.get(m))
             .map(|m| facts::step_text(&self.model, m))
             .unwrap_or_else(|| "Select a message to see what it did to both machines.".into());
-        ui.add(egui::Label::new(RichText::new(text).size(14.5)).truncate());
+        // Two lines are kept for it, so the ladder below does not jump as the text changes.
+        let font = egui::FontId::proportional(14.5);
+        let line = ui.fonts_mut(|f| f.row_height(&font));
+        ui.allocate_ui_with_layout(
+            egui::vec2(ui.available_width(), 2.0 * line + 2.0),
+            egui::Layout::top_down(egui::Align::Min),
+            |ui| {
+                ui.set_min_height(2.0 * line + 2.0);
+                ui.add(egui::Label::new(RichText::new(text).font(font)).wrap());
+            },
+        );
     }
 
     fn path_field_modal(&mut self, ctx: &egui::Context) {

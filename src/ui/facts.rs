@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::model::{
-    Connection, Direction, Machine, Message, MessageKind, Model, Session, Severity, State,
+    Connection, Direction, Finding, Machine, Message, MessageKind, Model, Session, Severity, State,
     Transition,
 };
 use crate::session::machine::{self, Protocol};
@@ -223,6 +223,40 @@ pub fn transitions_at<'m>(model: &'m Model, message: &Message) -> Vec<&'m Transi
         .collect()
 }
 
+/// The message a finding is about, or for a finding on a moment rather than a message (a
+/// timeout, a gap), the first message of its session or connection from that frame on (else
+/// the last one before it).
+pub fn finding_message(model: &Model, finding: &Finding) -> Option<usize> {
+    if finding.message.is_some() {
+        return finding.message;
+    }
+    let frame = finding.frame?;
+    let candidates: Vec<&Message> = match (finding.session, finding.connection) {
+        (Some(s), _) => model
+            .sessions
+            .get(s)
+            .map(|session| {
+                session
+                    .messages
+                    .iter()
+                    .filter_map(|&m| model.messages.get(m))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        (None, Some(c)) => model
+            .messages
+            .iter()
+            .filter(|m| m.connection == c)
+            .collect(),
+        (None, None) => model.messages.iter().collect(),
+    };
+    candidates
+        .iter()
+        .find(|m| m.frame >= frame)
+        .or(candidates.last())
+        .map(|m| m.index)
+}
+
 /// "PLAY" or "200 OK · CSeq 5"-style label of an arrow.
 pub fn arrow_label(message: &Message) -> String {
     let mut label = message.label();
@@ -276,7 +310,10 @@ pub fn step_text(model: &Model, message: &Message) -> String {
                 } else {
                     for t in moved {
                         let cause = if t.message.is_none() {
-                            format!(" ({})", t.cause)
+                            // "session timeout: 5 s without ..." → "session timeout": the
+                            // ladder's row has the rest.
+                            let short = t.cause.split(':').next().unwrap_or(&t.cause);
+                            format!(" ({})", short.trim())
                         } else {
                             String::new()
                         };
@@ -675,6 +712,35 @@ mod tests {
             vec!["97 MPEG4-GENERIC/48000/2".to_string()]
         );
         assert!(parse_sdp("Public: OPTIONS").is_none());
+    }
+
+    #[test]
+    fn media_band_pairs_rtp_with_its_rtcp_channel() {
+        use crate::model::ChannelCount;
+        let channel = |channel, frames| ChannelCount {
+            channel,
+            direction: Some(Direction::ServerToClient),
+            frames,
+            bytes: frames * 100,
+        };
+        let model = Model {
+            connections: vec![Connection {
+                id: 3,
+                channels: vec![
+                    channel(0, 126),
+                    channel(1, 1),
+                    channel(2, 1234),
+                    channel(3, 0),
+                ],
+                ..Connection::default()
+            }],
+            ..Model::default()
+        };
+        assert_eq!(
+            media_summary(&model, Some(Scope::Connection(3))).as_deref(),
+            Some("RTP ch 0-1: 126 packets + 1 RTCP  ·  RTP ch 2-3: 1\u{2009}234 packets")
+        );
+        assert_eq!(media_summary(&Model::default(), None), None);
     }
 
     #[test]

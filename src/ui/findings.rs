@@ -3,8 +3,8 @@
 use eframe::egui::{self, RichText};
 
 use crate::model::{Finding, Model, Severity};
-use crate::ui::Command;
 use crate::ui::style::{self, Palette};
+use crate::ui::{Command, facts};
 
 #[derive(Debug)]
 pub struct FindingsView {
@@ -104,7 +104,7 @@ impl FindingsView {
                     );
                     let response = response.on_hover_text(&finding.text);
                     if response.clicked()
-                        && let Some(m) = finding.message
+                        && let Some(m) = facts::finding_message(model, finding)
                     {
                         command = Some(Command::SelectMessage(m));
                     }

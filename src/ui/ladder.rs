@@ -13,7 +13,7 @@ use eframe::egui::{
     self, Align2, Color32, FontId, Rect, RichText, Sense, Shape, Stroke, pos2, vec2,
 };
 
-use crate::model::{Direction, Machine, MessageKind, Model};
+use crate::model::{Direction, Machine, MessageKind, Model, Transition};
 use crate::ui::facts::{self, Index, Lane};
 use crate::ui::style::{Palette, text_within};
 use crate::ui::{Command, Scope};
@@ -29,8 +29,13 @@ pub struct Rows {
     pub key: Option<(Option<Scope>, u64)>,
     /// The scope's messages, in capture order.
     pub messages: Vec<usize>,
-    /// The media band: the row it takes and its text.
-    pub band: Option<(usize, String)>,
+    /// The row of each of `messages`.
+    message_rows: Vec<usize>,
+    rows: Vec<Row>,
+    /// The media band's text.
+    pub band: Option<String>,
+    /// Transitions that no message caused (a server's timeout), as (session, transition).
+    events: Vec<(usize, usize)>,
     pub lanes: Vec<Lane>,
 }
 
@@ -38,36 +43,89 @@ pub struct Rows {
 pub enum Row {
     Message(usize),
     Media,
+    /// An entry of `Rows::events`.
+    Event(usize),
 }
 
 impl Rows {
     pub fn build(model: &Model, scope: Option<Scope>, generation: u64) -> Rows {
         let messages = facts::scope_messages(model, scope);
-        let band = facts::media_summary(model, scope)
-            .map(|text| (facts::media_band_position(model, &messages), text));
+        let band = facts::media_summary(model, scope);
+        let band_at = band
+            .as_ref()
+            .map(|_| facts::media_band_position(model, &messages));
         let lanes = facts::lanes(model, &facts::scope_connections(model, scope));
+        // A machine that moved on its own (the server's timeout) gets a row at its time, so the
+        // ladder shows where the two machines parted.
+        let mut events: Vec<(usize, usize)> = match scope {
+            Some(Scope::Session(s)) => model
+                .sessions
+                .get(s)
+                .map(|session| {
+                    session
+                        .transitions
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, t)| t.message.is_none())
+                        .map(|(i, _)| (s, i))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let event_time = |&(s, t): &(usize, usize)| {
+            model
+                .sessions
+                .get(s)
+                .and_then(|session| session.transitions.get(t))
+                .map(|t| t.time)
+                .unwrap_or(f64::INFINITY)
+        };
+        events.sort_by(|a, b| event_time(a).total_cmp(&event_time(b)));
+
+        let mut rows = Vec::with_capacity(messages.len() + events.len() + 1);
+        let mut message_rows = Vec::with_capacity(messages.len());
+        let mut next_event = 0;
+        for (position, &m) in messages.iter().enumerate() {
+            if band_at == Some(position) {
+                rows.push(Row::Media);
+            }
+            let time = model.messages.get(m).map(|m| m.time).unwrap_or(0.0);
+            while next_event < events.len() && event_time(&events[next_event]) < time {
+                rows.push(Row::Event(next_event));
+                next_event += 1;
+            }
+            message_rows.push(rows.len());
+            rows.push(Row::Message(m));
+        }
+        while next_event < events.len() {
+            rows.push(Row::Event(next_event));
+            next_event += 1;
+        }
+        if band_at == Some(messages.len()) {
+            rows.push(Row::Media);
+        }
         Rows {
             key: Some((scope, generation)),
             messages,
+            message_rows,
+            rows,
             band,
+            events,
             lanes,
         }
     }
 
     pub fn len(&self) -> usize {
-        self.messages.len() + usize::from(self.band.is_some())
+        self.rows.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.rows.is_empty()
     }
 
     pub fn row(&self, row: usize) -> Option<Row> {
-        match self.band {
-            Some((band, _)) if row == band => Some(Row::Media),
-            Some((band, _)) if row > band => self.messages.get(row - 1).copied().map(Row::Message),
-            _ => self.messages.get(row).copied().map(Row::Message),
-        }
+        self.rows.get(row).copied()
     }
 
     /// Where a message is among the scope's messages.
@@ -76,11 +134,12 @@ impl Rows {
     }
 
     pub fn row_of(&self, message: usize) -> Option<usize> {
-        let position = self.position(message)?;
-        Some(match self.band {
-            Some((band, _)) if position >= band => position + 1,
-            _ => position,
-        })
+        self.message_rows.get(self.position(message)?).copied()
+    }
+
+    fn event<'m>(&self, model: &'m Model, event: usize) -> Option<&'m Transition> {
+        let &(s, t) = self.events.get(event)?;
+        model.sessions.get(s)?.transitions.get(t)
     }
 }
 
@@ -164,8 +223,13 @@ impl LadderView {
                         }
                     }
                     Some(Row::Media) => {
-                        let text = rows.band.as_ref().map(|(_, t)| t.as_str()).unwrap_or("");
+                        let text = rows.band.as_deref().unwrap_or("");
                         media_row(ui, &xs, rect, text, &palette);
+                    }
+                    Some(Row::Event(e)) => {
+                        if let Some(t) = rows.event(model, e) {
+                            event_row(ui, model, rows, &xs, rect, t, &palette);
+                        }
                     }
                     None => {}
                 }
@@ -503,5 +567,67 @@ fn media_row(ui: &egui::Ui, xs: &[f32], rect: Rect, text: &str, palette: &Palett
         "media",
         FontId::proportional(11.0),
         palette.weak,
+    );
+}
+
+/// A machine that moved on its own: a mark on its lane and what happened, across the row.
+fn event_row(
+    ui: &egui::Ui,
+    model: &Model,
+    rows: &Rows,
+    xs: &[f32],
+    rect: Rect,
+    t: &Transition,
+    palette: &Palette,
+) {
+    let painter = ui.painter_at(rect);
+    lifelines(&painter, xs, rect, palette);
+    let lane = rows.lanes.iter().position(|l| match t.machine {
+        Machine::Server => l.is_server,
+        Machine::Client => !l.is_server,
+    });
+    let x = lane
+        .and_then(|l| xs.get(l).copied())
+        .unwrap_or(rect.center().x);
+    let y = rect.center().y + 4.0;
+    painter.circle_filled(pos2(x, y), 6.0, palette.warning);
+    let small = FontId::proportional(11.0);
+    painter.text(
+        pos2(rect.left() + 8.0, rect.top() + 5.0),
+        Align2::LEFT_TOP,
+        format!("{:.6}", t.time),
+        FontId::monospace(12.0),
+        ui.visuals().text_color(),
+    );
+    if let Some(start) = model.capture.start_time {
+        painter.text(
+            pos2(rect.left() + 8.0, rect.top() + 22.0),
+            Align2::LEFT_TOP,
+            facts::time_of_day(start + t.time),
+            small.clone(),
+            palette.weak,
+        );
+    }
+    let from = rect.left() + TIME_WIDTH + 8.0;
+    let to = rect.right() - STATES_WIDTH - 8.0;
+    text_within(
+        &painter,
+        pos2((from + to) / 2.0, y - 8.0),
+        Align2::CENTER_BOTTOM,
+        format!("{}: {}", t.machine.name(), t.cause),
+        FontId::proportional(12.5),
+        palette.warning,
+        to - from,
+    );
+    let short = match t.machine {
+        Machine::Client => "C",
+        Machine::Server => "S",
+    };
+    painter.text(
+        pos2(rect.right() - STATES_WIDTH + 8.0, rect.top() + 13.0),
+        Align2::LEFT_TOP,
+        format!("{short} {} → {}", t.from, t.to),
+        small,
+        palette.warning,
     );
 }

@@ -336,12 +336,13 @@ fn graph(ui: &mut egui::Ui, shown: &Shown<'_>, palette: &Palette) -> Option<Stat
         let chord = b.centre - a.centre;
         let normal = vec2(-chord.y, chord.x).normalized();
         let middle = a.centre + chord / 2.0;
+        // Outside the table's own edge between the same states, away from the middle.
         let away = if (middle - centre).dot(normal) >= 0.0 {
-            -1.0
-        } else {
             1.0
+        } else {
+            -1.0
         };
-        let control = middle + normal * away * 24.0;
+        let control = middle + normal * away * ((chord.length() * 0.22).max(18.0) + 16.0);
         let (start, end) = (a.exit(control), b.exit(control));
         curve(
             &painter,
@@ -356,7 +357,9 @@ fn graph(ui: &mut egui::Ui, shown: &Shown<'_>, palette: &Palette) -> Option<Stat
         } else {
             "redirect"
         };
-        let label_pos = bezier_point(start, control, end, 0.5) + normal * away * 9.0;
+        // Kept inside the graph: an edge around the outside runs close to its border.
+        let label_pos = (bezier_point(start, control, end, 0.5) + normal * away * 9.0)
+            .clamp(rect.min + vec2(32.0, 9.0), rect.max - vec2(32.0, 9.0));
         edge_text(&painter, ui, label_pos, why, true, palette.warning);
     }
 
