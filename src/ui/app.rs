@@ -540,6 +540,9 @@ impl InspectorApp {
             .default_size(270.0)
             .size_range(180.0..=520.0)
             .show(ui, |ui| {
+                egui::Panel::bottom("capture-card")
+                    .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 6)))
+                    .show(ui, |ui| crate::ui::sessions::capture_card(ui, &self.model));
                 let command = self
                     .sessions
                     .ui(ui, &self.model, &self.index, self.selection.scope);
@@ -759,6 +762,10 @@ impl InspectorApp {
     }
 
     fn open(&mut self, source: Source, ctx: &egui::Context) {
+        ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!(
+            "{} — RTSP Inspector",
+            source.name()
+        )));
         let wake = ctx.clone();
         self.model = Model::default();
         self.generation += 1;

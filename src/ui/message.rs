@@ -100,11 +100,13 @@ impl MessageView {
                         })
                         .weak(),
                     );
+                    let gap = pair.time - message.time;
                     let text = format!(
-                        "#{} {} ({:+.1} ms)",
+                        "#{} {}, {} {}",
                         pair.index,
                         pair.label(),
-                        (pair.time - message.time) * 1e3
+                        facts::duration_text(gap.abs()),
+                        if gap < 0.0 { "earlier" } else { "later" }
                     );
                     if ui.link(text).clicked() {
                         command = Some(Command::SelectMessage(pair.index));

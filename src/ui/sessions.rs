@@ -258,3 +258,48 @@ fn connection_row(
         },
     )
 }
+
+/// What the capture is: the file, its format and size, and whether it was read to its end.
+pub fn capture_card(ui: &mut egui::Ui, model: &Model) {
+    let c = &model.capture;
+    let palette = Palette::of(ui.visuals());
+    ui.strong("Capture");
+    if !c.path.is_empty() {
+        style::line(ui, RichText::new(&c.path).small()).on_hover_text(&c.path);
+    }
+    let mut facts_line = Vec::new();
+    if !c.format.is_empty() {
+        facts_line.push(c.format.clone());
+    }
+    if !c.link_types.is_empty() {
+        facts_line.push(c.link_types.join(", "));
+    }
+    facts_line.push(facts::bytes_text(c.bytes));
+    style::line(
+        ui,
+        RichText::new(facts_line.join(" · "))
+            .small()
+            .color(palette.weak),
+    );
+    style::line(
+        ui,
+        RichText::new(format!(
+            "{} packets over {}",
+            facts::thousands(c.packets),
+            facts::duration_text(c.duration)
+        ))
+        .small()
+        .color(palette.weak),
+    );
+    if c.packets_not_decoded > 0 {
+        style::line(
+            ui,
+            RichText::new(format!("{} packets not decoded", c.packets_not_decoded))
+                .small()
+                .color(palette.weak),
+        );
+    }
+    if let Some(truncated) = &c.truncated {
+        ui.add(egui::Label::new(RichText::new(truncated).small().color(palette.warning)).wrap());
+    }
+}

@@ -283,7 +283,12 @@ fn graph(ui: &mut egui::Ui, shown: &Shown<'_>, palette: &Palette) -> Option<Stat
             } else {
                 -1.0
             };
-            away * (chord.length() * 0.22).max(18.0)
+            away * fitting_bend(
+                rect,
+                middle,
+                normal * away,
+                (chord.length() * 0.22).max(18.0),
+            )
         };
         let control = a.centre + chord / 2.0 + normal * bend;
         let start = a.exit(control);
@@ -297,7 +302,8 @@ fn graph(ui: &mut egui::Ui, shown: &Shown<'_>, palette: &Palette) -> Option<Stat
         curve(&painter, start, control, end, stroke, false);
         let mid = bezier_point(start, control, end, 0.5);
         let label = edge.methods.join(", ");
-        let label_pos = mid + normal * bend.signum() * 9.0;
+        let label_pos = (mid + normal * bend.signum() * 9.0)
+            .clamp(rect.min + vec2(32.0, 9.0), rect.max - vec2(32.0, 9.0));
         edge_text(
             &painter,
             ui,
@@ -342,7 +348,8 @@ fn graph(ui: &mut egui::Ui, shown: &Shown<'_>, palette: &Palette) -> Option<Stat
         } else {
             -1.0
         };
-        let control = middle + normal * away * ((chord.length() * 0.22).max(18.0) + 16.0);
+        let bend = (chord.length() * 0.22).max(18.0) + 16.0;
+        let control = middle + normal * away * fitting_bend(rect, middle, normal * away, bend);
         let (start, end) = (a.exit(control), b.exit(control));
         curve(
             &painter,
@@ -453,6 +460,21 @@ fn graph(ui: &mut egui::Ui, shown: &Shown<'_>, palette: &Palette) -> Option<Stat
         }
     }
     clicked
+}
+
+/// `bend`, or less, so that the curve's farthest point (half the bend out, for a quadratic
+/// curve) and its label stay inside the graph: in a wide, low panel the edges around the outside
+/// would run off it.
+fn fitting_bend(rect: Rect, middle: Pos2, outward: Vec2, bend: f32) -> f32 {
+    let inside = rect.shrink2(vec2(8.0, 16.0));
+    let mut bend = bend;
+    for _ in 0..12 {
+        if inside.contains(middle + outward * (bend * 0.5)) {
+            break;
+        }
+        bend *= 0.8;
+    }
+    bend
 }
 
 fn loop_line(methods: &[&str]) -> String {
