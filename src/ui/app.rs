@@ -653,7 +653,7 @@ impl InspectorApp {
             if let Some(note) = &field.note {
                 ui.label(note);
             }
-            let label = ui.label("Path");
+            let label = ui.label("Capture path");
             let response = ui
                 .add(
                     egui::TextEdit::singleline(&mut field.text)
