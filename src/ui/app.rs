@@ -566,9 +566,13 @@ impl InspectorApp {
                 .size_range(170.0..=480.0)
                 .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 6)))
                 .show(ui, |ui| {
-                    let command = self
-                        .graphs
-                        .ui(ui, &self.model, self.selection.scope, selected);
+                    let command = self.graphs.ui(
+                        ui,
+                        &self.model,
+                        &self.index,
+                        self.selection.scope,
+                        selected,
+                    );
                     self.commands.extend(command);
                 });
             egui::CentralPanel::no_frame().show(ui, |ui| {
@@ -626,7 +630,7 @@ impl InspectorApp {
             .selection
             .message
             .and_then(|m| self.model.messages.get(m))
-            .map(|m| facts::step_text(&self.model, m))
+            .map(|m| facts::step_text(&self.model, &self.index, m))
             .unwrap_or_else(|| "Select a message to see what it did to both machines.".into());
         // Two lines are kept for it, so the ladder below does not jump as the text changes.
         let font = egui::FontId::proportional(14.5);

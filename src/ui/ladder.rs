@@ -500,7 +500,7 @@ fn message_row(
 
     // States after the message, with what it changed (the transitions it caused).
     if let (Some((client, server)), Some(_)) = (message.states_after, message.session_index) {
-        let moved = facts::transitions_at(model, message);
+        let moved = facts::transitions_at(model, index, message);
         let left = rect.right() - STATES_WIDTH + 8.0;
         let disagree = client != server;
         for (machine, now, y) in [

@@ -15,7 +15,7 @@ use eframe::egui::{
 
 use crate::model::{Machine, Message, Model, Session, State, Transition};
 use crate::session::machine::Protocol;
-use crate::ui::facts::{self, Edge};
+use crate::ui::facts::{self, Edge, Index};
 use crate::ui::style::Palette;
 use crate::ui::{Command, Scope};
 
@@ -59,6 +59,7 @@ impl StateGraphView {
         &mut self,
         ui: &mut egui::Ui,
         model: &Model,
+        index: &Index,
         scope: Option<Scope>,
         selected: Option<usize>,
     ) -> Option<Command> {
@@ -75,7 +76,7 @@ impl StateGraphView {
         let (states, taken, heading) = match (session, message) {
             (Some(session), Some(message)) if message.session_index == Some(session.id) => (
                 facts::states_at(model, message),
-                facts::transitions_at(model, message),
+                facts::transitions_at(model, index, message),
                 format!("after #{} {}", message.index, message.label()),
             ),
             (Some(session), _) => (
