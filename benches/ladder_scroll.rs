@@ -197,7 +197,7 @@ impl Phase {
                 source: egui::MouseWheelSource::Wheel,
             }],
             Phase::Step => vec![key(egui::Key::ArrowDown)],
-            Phase::Jump if frame % 2 == 0 => vec![key(egui::Key::End)],
+            Phase::Jump if frame.is_multiple_of(2) => vec![key(egui::Key::End)],
             Phase::Jump => vec![key(egui::Key::Home)],
         }
     }
