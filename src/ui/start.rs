@@ -91,7 +91,7 @@ impl StartView {
                         ui.add_space(18.0);
                         ui.label(RichText::new("Sample captures").size(16.0).strong());
                         ui.label(
-                            RichText::new("Real captures of GStreamer, ffmpeg and VLC, bundled:")
+                            RichText::new("Real captures of GStreamer's server with ffmpeg and rtspsrc clients, bundled:")
                                 .weak(),
                         );
                         ui.add_space(2.0);
