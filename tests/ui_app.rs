@@ -416,3 +416,51 @@ fn without_a_file_dialog_open_asks_for_a_path() {
         Some("10_scripted-errors_gst.pcapng")
     );
 }
+
+/// Cancel stops the worker at its next look at the flag; the window keeps what was read.
+#[test]
+fn cancel_stops_a_long_load() {
+    use rtsp_inspector::ui::loader::{Loader, Outcome};
+    // A real capture's packets, over and over: a classic pcap is a header and then records.
+    let sample = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/02_ffmpeg-udp-av_gst.pcap"),
+    )
+    .expect("the bundled capture");
+    let (header, records) = sample.split_at(24);
+    let mut big = header.to_vec();
+    for _ in 0..400 {
+        big.extend_from_slice(records);
+    }
+    let path = std::env::temp_dir().join(format!("ui-cancel-{}.pcap", std::process::id()));
+    std::fs::write(&path, &big).expect("a temporary file");
+
+    let mut loader = Loader::start(Source::File(path.clone()), || {});
+    loader.cancel();
+    let mut model = Model::default();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let outcome = loop {
+        if let (_, Some(outcome)) = loader.poll(&mut model) {
+            break outcome;
+        }
+        assert!(Instant::now() < deadline, "cancel did not stop the loader");
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        matches!(
+            outcome,
+            Outcome::Finished {
+                cancelled: true,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+    assert!(
+        loader.read < big.len() as u64,
+        "stopped early: {} of {} bytes",
+        loader.read,
+        big.len()
+    );
+    assert_eq!(loader.total, Some(big.len() as u64));
+}
