@@ -602,6 +602,8 @@ impl InspectorApp {
                 None => format!("{} messages", self.rows.messages.len()),
             });
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.checkbox(&mut self.ladder.follow, "Follow")
+                    .on_hover_text("Keep the newest message in view while the capture is read");
                 let play = if self.playing.is_some() {
                     "Pause"
                 } else {

@@ -145,6 +145,8 @@ impl Rows {
 
 #[derive(Debug, Default)]
 pub struct LadderView {
+    /// Keep the newest row in view while rows arrive (a capture being read; later, live).
+    pub follow: bool,
     /// The selection the view last scrolled to, so that it scrolls only when it changes.
     shown_selection: Option<usize>,
     /// The visible part of the content (from the last frame), to tell whether a row is in view.
@@ -184,7 +186,8 @@ impl LadderView {
 
         let mut area = egui::ScrollArea::vertical()
             .id_salt(("ladder", rows.key.map(|k| k.0)))
-            .auto_shrink([false, false]);
+            .auto_shrink([false, false])
+            .stick_to_bottom(self.follow);
         if selected != self.shown_selection {
             self.shown_selection = selected;
             if let Some(row) = selected.and_then(|m| rows.row_of(m)) {
