@@ -17,7 +17,9 @@ fn shared() -> PathBuf {
 fn captures() -> Vec<PathBuf> {
     let mut found = Vec::new();
     for dir in [shared(), shared().join("third-party")] {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -27,7 +29,11 @@ fn captures() -> Vec<PathBuf> {
         }
     }
     found.sort();
-    assert!(!found.is_empty(), "no captures under {}", shared().display());
+    assert!(
+        !found.is_empty(),
+        "no captures under {}",
+        shared().display()
+    );
     found
 }
 
@@ -35,7 +41,13 @@ fn captures() -> Vec<PathBuf> {
 type Seen = (u64, &'static str, String);
 
 /// tshark's rows: one per frame, with `|` joining the values of several messages in a frame.
-fn tshark_messages(tsv: &Path) -> (Vec<Seen>, BTreeMap<u64, Vec<String>>, BTreeMap<u64, Vec<String>>) {
+fn tshark_messages(
+    tsv: &Path,
+) -> (
+    Vec<Seen>,
+    BTreeMap<u64, Vec<String>>,
+    BTreeMap<u64, Vec<String>>,
+) {
     let text = std::fs::read_to_string(tsv).expect("tsv");
     let mut lines = text.lines();
     let head: Vec<&str> = lines.next().expect("header").split('\t').collect();
@@ -121,7 +133,11 @@ fn every_shared_capture_agrees_with_tshark_and_the_expected_state_paths() {
     let mut failures = Vec::new();
     let mut summary = Vec::new();
     for capture in captures() {
-        let name = capture.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        let name = capture
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
         let tsv = PathBuf::from(format!("{}.tshark.tsv", capture.display()));
         let expected = capture.with_file_name(format!(
             "{}.expected.json",
@@ -143,19 +159,27 @@ fn every_shared_capture_agrees_with_tshark_and_the_expected_state_paths() {
         let mut field_mismatches = Vec::new();
         for m in &model.messages {
             if let (Some(url), Some(theirs)) = (&m.url, urls.get(&m.frame)) {
-                if !theirs.iter().any(|t| t == url || url.starts_with(t.as_str())) && !url.contains("********") {
+                if !theirs
+                    .iter()
+                    .any(|t| t == url || url.starts_with(t.as_str()))
+                    && !url.contains("********")
+                {
                     field_mismatches.push(format!("frame {} url {url:?} vs {theirs:?}", m.frame));
                 }
             }
             if let (Some(session), Some(theirs)) = (&m.session, sessions.get(&m.frame)) {
                 if !theirs.iter().any(|t| t == session) {
-                    field_mismatches.push(format!("frame {} session {session:?} vs {theirs:?}", m.frame));
+                    field_mismatches.push(format!(
+                        "frame {} session {session:?} vs {theirs:?}",
+                        m.frame
+                    ));
                 }
             }
         }
 
         let json = serde_json::to_string(&model).expect("json");
-        let report_path = std::env::temp_dir().join(format!("rtsp-inspector-agreement-{name}.json"));
+        let report_path =
+            std::env::temp_dir().join(format!("rtsp-inspector-agreement-{name}.json"));
         std::fs::write(&report_path, json).expect("write report");
         let checker = shared().join("tools/check_report.py");
         let mut command = Command::new("python3");
@@ -167,7 +191,10 @@ fn every_shared_capture_agrees_with_tshark_and_the_expected_state_paths() {
         let stdout = String::from_utf8_lossy(&output.stdout).to_string();
         let last = stdout.lines().last().unwrap_or("").to_string();
         summary.push(format!("{name:<60} {last}"));
-        let agrees = output.status.success() && missing.is_empty() && extra.is_empty() && field_mismatches.is_empty();
+        let agrees = output.status.success()
+            && missing.is_empty()
+            && extra.is_empty()
+            && field_mismatches.is_empty();
         match (agrees, explained(&name)) {
             (true, None) => {}
             (true, Some(_)) => failures.push(format!("{name}: now agrees fully; remove its explanation")),
