@@ -60,3 +60,15 @@ pub const MAX_UNDECIDED_EVENTS: usize = 64;
 /// 1 KiB even with long query strings; a hunt that waited for longer lines would hold more
 /// bytes for every printable run in a binary payload.
 pub const MAX_RESYNC_LINE: usize = 8 * 1024;
+
+/// Farthest a TCP sequence or acknowledgement number may lie from the next expected byte and
+/// still be believed. TCP's largest window is 65535 << 14 (just under 1 GiB), so a segment or
+/// ACK further away than this cannot belong to the connection as seen: it is another
+/// connection's, or corrupt, and is ignored instead of opening a gigabyte-sized gap.
+pub const MAX_TCP_SEQ_JUMP: u32 = 1 << 30;
+
+/// Out-of-order bytes held by all TCP directions together. `MAX_OUT_OF_ORDER_BYTES` bounds one
+/// direction, but 65 536 flows each holding that much would be 256 GiB; past this total the
+/// flow table gives up the holes of the connections it finds holding data (sweeping down to half
+/// of it) so that memory stays bounded whatever the capture.
+pub const MAX_OUT_OF_ORDER_BYTES_TOTAL: usize = 128 * 1024 * 1024;
