@@ -23,12 +23,30 @@ use crate::tcp::{ConnId, Direction, FlowTable, GapReason, StreamEvent, TcpEvent}
 /// even when none of its messages is in the capture (joined in the middle of a stream).
 const INTERLEAVED_RUN_FOR_DETECTION: u32 = 32;
 
+/// What one direction of a connection yielded: framer output, or a hole or end of its stream.
+/// Held back while it is not yet known whether the connection carries RTSP.
+#[derive(Debug)]
+enum StreamItem {
+    Framed(FramerEvent),
+    Gap {
+        len: u64,
+        reason: GapReason,
+        frame: u64,
+        ts: Timestamp,
+    },
+    End {
+        reset: bool,
+        frame: u64,
+        ts: Timestamp,
+    },
+}
+
 #[derive(Debug)]
 enum Detection {
     Undecided {
         bytes: u64,
         interleaved_run: u32,
-        held: Vec<(Side, FramerEvent)>,
+        held: Vec<(Side, StreamItem)>,
     },
     Rtsp,
     NotRtsp,
@@ -41,10 +59,24 @@ struct ConnFraming {
     saw_syn: bool,
     opened_frame: u64,
     opened_ts: Timestamp,
-    from_a: Framer,
-    from_b: Framer,
+    /// One framer per direction (A's bytes, B's bytes), made when the first bytes come: a
+    /// flood of connections that never carry data costs only this small struct each.
+    framers: Option<Box<[Framer; 2]>>,
     detection: Detection,
     snaplen_cut_reported: bool,
+}
+
+impl ConnFraming {
+    fn framer(&mut self, side: Side) -> &mut Framer {
+        let framers = self
+            .framers
+            .get_or_insert_with(|| Box::new([Framer::new(), Framer::new()]));
+        let [from_a, from_b] = &mut **framers;
+        match side {
+            Side::A => from_a,
+            Side::B => from_b,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -56,7 +88,10 @@ pub struct Engine {
     first_ts: Option<Timestamp>,
     last_ts: Timestamp,
     not_rtsp: Vec<ConnId>,
-    events: Vec<(Side, FramerEvent)>,
+    events: Vec<(Side, StreamItem)>,
+    /// TCP packets whose whole payload the snap length cut off (nothing of them to frame).
+    payload_cut_entirely: u64,
+    first_payload_cut_frame: u64,
 }
 
 fn side_of(direction: Direction) -> Side {
@@ -108,6 +143,12 @@ impl Engine {
         self.tracker.advance_to(packet.ts, packet.frame);
         match link::decode(packet.link_type, packet.data, packet.orig_len) {
             Ok(Transport::Tcp(segment)) => {
+                if segment.payload.is_empty() && segment.missing_payload > 0 {
+                    if self.payload_cut_entirely == 0 {
+                        self.first_payload_cut_frame = packet.frame;
+                    }
+                    self.payload_cut_entirely += 1;
+                }
                 let Engine {
                     flows,
                     conns,
@@ -166,16 +207,43 @@ impl Engine {
             ..
         } = self;
         flows.finish(&mut |event| on_tcp_event(conns, tracker, events, not_rtsp, event));
-        for (&conn, framing) in self.conns.iter_mut() {
-            if !matches!(framing.detection, Detection::Rtsp) {
+        // In connection order, so that a report is the same from run to run.
+        let mut rtsp: Vec<ConnId> = self
+            .conns
+            .iter()
+            .filter(|(_, f)| matches!(f.detection, Detection::Rtsp))
+            .map(|(&c, _)| c)
+            .collect();
+        rtsp.sort_unstable();
+        for conn in rtsp {
+            let Some(framing) = self.conns.get_mut(&conn) else {
                 continue;
-            }
+            };
             let mut pending = Vec::new();
-            framing.from_a.finish(&mut |e| pending.push((Side::A, e)));
-            framing.from_b.finish(&mut |e| pending.push((Side::B, e)));
-            for (side, event) in pending {
-                deliver(&mut self.tracker, conn, side, event);
+            if let Some(framers) = framing.framers.as_mut() {
+                let [from_a, from_b] = &mut **framers;
+                from_a.finish(&mut |e| pending.push((Side::A, e)));
+                from_b.finish(&mut |e| pending.push((Side::B, e)));
             }
+            for (side, event) in pending {
+                deliver(
+                    &mut self.tracker,
+                    conn,
+                    side,
+                    StreamItem::Framed(event),
+                    &mut framing.snaplen_cut_reported,
+                );
+            }
+        }
+        if self.payload_cut_entirely > 0 {
+            self.tracker.on_capture_finding(
+                findings::SNAPLEN,
+                format!(
+                    "the snap length cut away the whole TCP payload of {} packets: RTSP in them cannot be read (capture again with a larger snap length, e.g. -s 0)",
+                    self.payload_cut_entirely
+                ),
+                self.first_payload_cut_frame,
+            );
         }
         self.update_tcp_stats();
         self.tracker.finish();
@@ -220,7 +288,7 @@ impl Engine {
 fn on_tcp_event(
     conns: &mut HashMap<ConnId, ConnFraming>,
     tracker: &mut Tracker,
-    events: &mut Vec<(Side, FramerEvent)>,
+    events: &mut Vec<(Side, StreamItem)>,
     not_rtsp: &mut Vec<ConnId>,
     event: TcpEvent<'_>,
 ) {
@@ -241,8 +309,7 @@ fn on_tcp_event(
                     saw_syn,
                     opened_frame: frame,
                     opened_ts: ts,
-                    from_a: Framer::new(),
-                    from_b: Framer::new(),
+                    framers: None,
                     detection: Detection::Undecided {
                         bytes: 0,
                         interleaved_run: 0,
@@ -267,17 +334,15 @@ fn on_tcp_event(
                 return;
             }
             let side = side_of(direction);
-            let framer = match side {
-                Side::A => &mut framing.from_a,
-                Side::B => &mut framing.from_b,
-            };
             events.clear();
             match event {
                 StreamEvent::Data { bytes, frame, ts } => {
                     if let Detection::Undecided { bytes: seen, .. } = &mut framing.detection {
                         *seen += bytes.len() as u64;
                     }
-                    framer.push_data(bytes, frame, ts, &mut |e| events.push((side, e)));
+                    framing.framer(side).push_data(bytes, frame, ts, &mut |e| {
+                        events.push((side, StreamItem::Framed(e)));
+                    });
                 }
                 StreamEvent::Gap {
                     len,
@@ -285,28 +350,21 @@ fn on_tcp_event(
                     frame,
                     ts,
                 } => {
-                    framer.push_gap(len, frame, ts, &mut |e| events.push((side, e)));
-                    if matches!(framing.detection, Detection::Rtsp) {
-                        let report =
-                            reason != GapReason::SnapLength || !framing.snaplen_cut_reported;
-                        if reason == GapReason::SnapLength {
-                            framing.snaplen_cut_reported = true;
-                        }
-                        if report {
-                            let mut text = gap_reason_text(reason).to_string();
-                            if reason == GapReason::SnapLength {
-                                text.push_str(
-                                    " (later cut packets are counted in the connection's gaps)",
-                                );
-                            }
-                            tracker.on_gap(conn, side, len, &text, frame, ts);
-                        }
-                    }
+                    framing.framer(side).push_gap(len, frame, ts, &mut |e| {
+                        events.push((side, StreamItem::Framed(e)));
+                    });
+                    events.push((
+                        side,
+                        StreamItem::Gap {
+                            len,
+                            reason,
+                            frame,
+                            ts,
+                        },
+                    ));
                 }
                 StreamEvent::End { reset, frame, ts } => {
-                    if matches!(framing.detection, Detection::Rtsp) {
-                        tracker.on_connection_end(conn, reset, frame, ts);
-                    }
+                    events.push((side, StreamItem::End { reset, frame, ts }));
                 }
             }
             route(conn, framing, tracker, events, not_rtsp);
@@ -314,37 +372,42 @@ fn on_tcp_event(
     }
 }
 
-/// Hands framer events to the tracker once the connection is known to be RTSP; holds them
-/// while that is still undecided.
+/// Hands what a connection yielded to the tracker once the connection is known to be RTSP;
+/// holds it while that is still undecided.
 fn route(
     conn: ConnId,
     framing: &mut ConnFraming,
     tracker: &mut Tracker,
-    events: &mut Vec<(Side, FramerEvent)>,
+    events: &mut Vec<(Side, StreamItem)>,
     not_rtsp: &mut Vec<ConnId>,
 ) {
-    for (side, event) in events.drain(..) {
+    for (side, item) in events.drain(..) {
         match &mut framing.detection {
-            Detection::Rtsp => deliver(tracker, conn, side, event),
+            Detection::Rtsp => {
+                deliver(tracker, conn, side, item, &mut framing.snaplen_cut_reported)
+            }
             Detection::NotRtsp => return,
             Detection::Undecided {
                 interleaved_run,
                 held,
                 ..
             } => {
-                let decisive = match &event {
-                    FramerEvent::Message(_) => true,
-                    FramerEvent::Interleaved { .. } => {
+                let decisive = match &item {
+                    StreamItem::Framed(FramerEvent::Message(_)) => true,
+                    StreamItem::Framed(FramerEvent::Interleaved { .. }) => {
                         *interleaved_run += 1;
                         *interleaved_run >= INTERLEAVED_RUN_FOR_DETECTION
                     }
-                    FramerEvent::Garbage { .. } | FramerEvent::LimitHit { .. } => {
+                    StreamItem::Framed(
+                        FramerEvent::Garbage { .. } | FramerEvent::LimitHit { .. },
+                    ) => {
                         *interleaved_run = 0;
                         false
                     }
+                    StreamItem::Gap { .. } | StreamItem::End { .. } => false,
                 };
                 if held.len() < MAX_UNDECIDED_EVENTS {
-                    held.push((side, event));
+                    held.push((side, item));
                 }
                 if decisive {
                     let held = std::mem::take(held);
@@ -357,24 +420,57 @@ fn route(
                         framing.opened_frame,
                         framing.opened_ts,
                     );
-                    for (side, event) in held {
-                        deliver(tracker, conn, side, event);
+                    for (side, item) in held {
+                        deliver(tracker, conn, side, item, &mut framing.snaplen_cut_reported);
                     }
                 }
             }
         }
     }
-    if let Detection::Undecided { bytes, .. } = framing.detection {
-        if bytes > RTSP_DETECTION_BYTES {
-            framing.detection = Detection::NotRtsp;
-            framing.from_a = Framer::new();
-            framing.from_b = Framer::new();
-            not_rtsp.push(conn);
-        }
+    if let Detection::Undecided { bytes, .. } = framing.detection
+        && bytes > RTSP_DETECTION_BYTES
+    {
+        framing.detection = Detection::NotRtsp;
+        framing.framers = None;
+        not_rtsp.push(conn);
     }
 }
 
-fn deliver(tracker: &mut Tracker, conn: ConnId, side: Side, event: FramerEvent) {
+fn deliver(
+    tracker: &mut Tracker,
+    conn: ConnId,
+    side: Side,
+    item: StreamItem,
+    snaplen_cut_reported: &mut bool,
+) {
+    let event = match item {
+        StreamItem::Framed(event) => event,
+        StreamItem::Gap {
+            len,
+            reason,
+            frame,
+            ts,
+        } => {
+            // A snap length cuts every packet: one finding says so, the gaps are counted.
+            if reason == GapReason::SnapLength {
+                if std::mem::replace(snaplen_cut_reported, true) {
+                    return;
+                }
+                let text = format!(
+                    "{} (later cut packets are counted in the connection's gaps)",
+                    gap_reason_text(reason)
+                );
+                tracker.on_gap(conn, side, len, &text, frame, ts);
+            } else {
+                tracker.on_gap(conn, side, len, gap_reason_text(reason), frame, ts);
+            }
+            return;
+        }
+        StreamItem::End { reset, frame, ts } => {
+            tracker.on_connection_end(conn, reset, frame, ts);
+            return;
+        }
+    };
     match event {
         FramerEvent::Message(message) => tracker.on_message(conn, side, *message),
         FramerEvent::Interleaved {

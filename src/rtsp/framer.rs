@@ -428,7 +428,7 @@ impl Framer {
         let state = std::mem::replace(&mut self.state, State::Boundary { trusted: false });
         match state {
             State::Boundary { .. } | State::Start { .. } | State::Hunt => {}
-            State::Head => self.emit_cut_head(out),
+            State::Head => self.emit_cut_head(false, out),
             State::Body(mut body) => {
                 body.kept = None;
                 body.message.complete = false;
@@ -462,7 +462,7 @@ impl Framer {
         let state = std::mem::replace(&mut self.state, State::Boundary { trusted: false });
         match state {
             State::Boundary { .. } | State::Start { .. } | State::Hunt => {}
-            State::Head => self.emit_cut_head(out),
+            State::Head => self.emit_cut_head(false, out),
             State::Body(mut body) => {
                 body.message.complete = false;
                 body.kept = None;
@@ -788,7 +788,7 @@ impl Framer {
         let (frame, ts) = self.held.last();
         let offset = self.held.offset;
         if partial_start_line(&self.held.bytes).is_some() {
-            self.emit_cut_head(out);
+            self.emit_cut_head(true, out);
         } else {
             self.held.clear();
         }
@@ -822,7 +822,7 @@ impl Framer {
                 self.held
                     .push(chunk.head(room), chunk.offset, chunk.frame, chunk.ts);
                 let offset = self.held.offset;
-                self.emit_cut_head(out);
+                self.emit_cut_head(true, out);
                 out(FramerEvent::LimitHit {
                     stream_offset: offset,
                     frame: chunk.frame,
@@ -867,6 +867,7 @@ impl Framer {
             first_ts,
             ts,
             complete: true,
+            cut_by_limit: false,
         });
         let body_offset = held.offset + held.len() as u64;
         let mut limit = None;
@@ -1015,7 +1016,7 @@ impl Framer {
 
     /// `held` is a head cut before its empty line: out it goes, incomplete, if its start line
     /// can be read.
-    fn emit_cut_head(&mut self, out: &mut impl FnMut(FramerEvent)) {
+    fn emit_cut_head(&mut self, by_limit: bool, out: &mut impl FnMut(FramerEvent)) {
         let held = std::mem::take(&mut self.held);
         let (first_frame, first_ts) = held.first();
         let (frame, ts) = held.last();
@@ -1038,6 +1039,7 @@ impl Framer {
                     first_ts,
                     ts,
                     complete: false,
+                    cut_by_limit: by_limit,
                 });
                 self.emit_message(message, out);
             }

@@ -106,6 +106,8 @@ pub struct Message {
     /// False when a capture gap or the end of the capture cut the message: what was seen is
     /// kept, the rest is missing.
     pub complete: bool,
+    /// True when it was not the capture but a limit (`limits::MAX_MESSAGE_HEAD`) that cut it.
+    pub cut_by_limit: bool,
 }
 
 /// Longest method token believed. The longest registered method is 13 bytes (GET_PARAMETER);

@@ -70,6 +70,7 @@ struct ConnState {
     channel_sessions: HashMap<u8, usize>,
     ended: Option<&'static str>,
     cleartext_reported: bool,
+    pending_overflow_reported: bool,
     /// Interleaved frames cut by the capture: the first is a finding, the rest are counted.
     interleaved_cut: u64,
 }
@@ -354,6 +355,7 @@ impl Tracker {
                 channel_sessions: HashMap::new(),
                 ended: None,
                 cleartext_reported: false,
+                pending_overflow_reported: false,
                 interleaved_cut: 0,
             },
         );
@@ -388,20 +390,19 @@ impl Tracker {
         let Some(index) = self.conns.get(&conn).map(|c| c.model_index) else {
             return;
         };
-        if let Some(model) = self.model.connections.get_mut(index) {
-            if (
+        if let Some(model) = self.model.connections.get_mut(index)
+            && (
                 model.gaps,
                 model.gap_bytes,
                 model.retransmissions,
                 model.out_of_order,
             ) != (gaps, gap_bytes, retransmissions, out_of_order)
-            {
-                model.gaps = gaps;
-                model.gap_bytes = gap_bytes;
-                model.retransmissions = retransmissions;
-                model.out_of_order = out_of_order;
-                self.dirty_connections.push(index);
-            }
+        {
+            model.gaps = gaps;
+            model.gap_bytes = gap_bytes;
+            model.retransmissions = retransmissions;
+            model.out_of_order = out_of_order;
+            self.dirty_connections.push(index);
         }
     }
 
@@ -502,10 +503,8 @@ impl Tracker {
             }
         }
         let cut_before = self.conns.get(&conn).map_or(0, |c| c.interleaved_cut);
-        if !complete {
-            if let Some(state) = self.conns.get_mut(&conn) {
-                state.interleaved_cut += 1;
-            }
+        if !complete && let Some(state) = self.conns.get_mut(&conn) {
+            state.interleaved_cut += 1;
         }
         if !complete && cut_before == 0 {
             self.raise(
@@ -588,10 +587,10 @@ impl Tracker {
     }
 
     fn client_activity(&mut self, session: usize, ts: Timestamp) {
-        if let Some(state) = self.sessions.get_mut(session) {
-            if ts > state.last_client_activity {
-                state.last_client_activity = ts;
-            }
+        if let Some(state) = self.sessions.get_mut(session)
+            && ts > state.last_client_activity
+        {
+            state.last_client_activity = ts;
         }
     }
 
@@ -766,7 +765,8 @@ impl Tracker {
             .get(index)
             .map(|m| m.label())
             .unwrap_or_default();
-        if !message.complete {
+        // A head cut by a limit is said by the limit's own finding, right after it.
+        if !message.complete && !message.cut_by_limit {
             let text = if message.body_received < message.declared_body_length {
                 format!(
                     "{label}: body has {} of its {} bytes (Content-Length); the rest is not in the capture",
@@ -796,17 +796,17 @@ impl Tracker {
                 None,
             );
         }
-        if let Some(value) = message.head.header("CSeq") {
-            if headers::cseq(value).is_err() {
-                self.raise(
-                    findings::CSEQ_INVALID,
-                    format!("{label}: CSeq {value:?} is not a number that fits 64 bits"),
-                    Some(index),
-                    Some(frame),
-                    Some(conn),
-                    None,
-                );
-            }
+        if let Some(value) = message.head.header("CSeq")
+            && headers::cseq(value).is_err()
+        {
+            self.raise(
+                findings::CSEQ_INVALID,
+                format!("{label}: CSeq {value:?} is not a number that fits 64 bits"),
+                Some(index),
+                Some(frame),
+                Some(conn),
+                None,
+            );
         }
         let cleartext = message.head.headers.iter().any(|(n, v)| {
             (n.eq_ignore_ascii_case("authorization")
@@ -852,10 +852,25 @@ impl Tracker {
         } else {
             &mut state.pending_from_server
         };
-        if queue.len() >= MAX_PENDING_REQUESTS {
+        let overflow = queue.len() >= MAX_PENDING_REQUESTS;
+        if overflow {
             queue.pop_front();
         }
         queue.push_back(PendingRequest { index, cseq });
+        if overflow && !state.pending_overflow_reported {
+            state.pending_overflow_reported = true;
+            self.raise(
+                findings::LIMIT,
+                format!("more than {MAX_PENDING_REQUESTS} requests wait for a reply (limits::MAX_PENDING_REQUESTS): the oldest are forgotten, and replies to them will match nothing"),
+                Some(index),
+                Some(frame),
+                Some(conn),
+                None,
+            );
+        }
+        let Some(state) = self.conns.get_mut(&conn) else {
+            return;
+        };
 
         if !from_client {
             // A request from the server (ANNOUNCE, SET_PARAMETER, RTSP/2.0 PLAY_NOTIFY and
@@ -872,22 +887,22 @@ impl Tracker {
 
         // CSeq must grow on a connection (RFC 2326 §12.17).
         if let Some(cseq) = cseq {
-            if let Some(last) = state.last_client_cseq {
-                if cseq <= last {
-                    let text = if cseq == last {
-                        format!("{method}: CSeq {cseq} repeats the previous request's")
-                    } else {
-                        format!("{method}: CSeq {cseq} goes back (the previous request had {last})")
-                    };
-                    self.raise(
-                        findings::CSEQ_ORDER,
-                        text,
-                        Some(index),
-                        Some(frame),
-                        Some(conn),
-                        None,
-                    );
-                }
+            if let Some(last) = state.last_client_cseq
+                && cseq <= last
+            {
+                let text = if cseq == last {
+                    format!("{method}: CSeq {cseq} repeats the previous request's")
+                } else {
+                    format!("{method}: CSeq {cseq} goes back (the previous request had {last})")
+                };
+                self.raise(
+                    findings::CSEQ_ORDER,
+                    text,
+                    Some(index),
+                    Some(frame),
+                    Some(conn),
+                    None,
+                );
             }
             if let Some(state) = self.conns.get_mut(&conn) {
                 state.last_client_cseq = Some(cseq);
@@ -905,10 +920,9 @@ impl Tracker {
                 if ["PAUSE", "TEARDOWN"]
                     .iter()
                     .any(|m| m.eq_ignore_ascii_case(&method))
+                    && let Some(state) = self.sessions.get_mut(session)
                 {
-                    if let Some(state) = self.sessions.get_mut(session) {
-                        state.stop_requested = true;
-                    }
+                    state.stop_requested = true;
                 }
                 self.check_request_state(index, session, &method, frame, conn);
             }
@@ -996,22 +1010,22 @@ impl Tracker {
     }
 
     fn attach(&mut self, index: usize, session: usize) {
-        if let Some(message) = self.model.messages.get_mut(index) {
-            if message.session_index.is_none() {
-                message.session_index = Some(session);
-                if let Some(model) = self.model.sessions.get_mut(session) {
-                    if !model.messages.contains(&index) {
-                        model.messages.push(index);
-                        model.messages.sort_unstable();
-                    }
-                    model.last_time = model.last_time.max(message.time);
-                    let conn = message.connection;
-                    if !model.connections.contains(&conn) {
-                        model.connections.push(conn);
-                    }
+        if let Some(message) = self.model.messages.get_mut(index)
+            && message.session_index.is_none()
+        {
+            message.session_index = Some(session);
+            if let Some(model) = self.model.sessions.get_mut(session) {
+                if !model.messages.contains(&index) {
+                    model.messages.push(index);
+                    model.messages.sort_unstable();
                 }
-                self.dirty_sessions.push(session);
+                model.last_time = model.last_time.max(message.time);
+                let conn = message.connection;
+                if !model.connections.contains(&conn) {
+                    model.connections.push(conn);
+                }
             }
+            self.dirty_sessions.push(session);
         }
     }
 
@@ -1086,19 +1100,17 @@ impl Tracker {
             .messages
             .get(index)
             .and_then(|m| m.session.clone());
-        if let (Some(asked), Some(answered)) = (&request_session, &response_session) {
-            if asked != answered {
-                self.raise(
-                    findings::SESSION_MISMATCH,
-                    format!(
-                        "{label} to {method} names session {answered}, the request named {asked}"
-                    ),
-                    Some(index),
-                    Some(frame),
-                    Some(conn),
-                    None,
-                );
-            }
+        if let (Some(asked), Some(answered)) = (&request_session, &response_session)
+            && asked != answered
+        {
+            self.raise(
+                findings::SESSION_MISMATCH,
+                format!("{label} to {method} names session {answered}, the request named {asked}"),
+                Some(index),
+                Some(frame),
+                Some(conn),
+                None,
+            );
         }
 
         if from_client {
@@ -1400,12 +1412,10 @@ impl Tracker {
             .sessions
             .get(index)
             .and_then(|s| s.messages.first().copied())
+            && let Some(time) = self.model.messages.get(first).map(|m| m.time)
+            && let Some(model) = self.model.sessions.get_mut(index)
         {
-            if let Some(time) = self.model.messages.get(first).map(|m| m.time) {
-                if let Some(model) = self.model.sessions.get_mut(index) {
-                    model.first_time = model.first_time.min(time);
-                }
-            }
+            model.first_time = model.first_time.min(time);
         }
         self.dirty_sessions.push(index);
         index
@@ -1652,12 +1662,11 @@ impl Tracker {
             .sessions
             .get(session)
             .is_some_and(|s| s.client_state == State::Init && s.server_state == State::Init);
-        if torn_down {
-            if let Some(state) = self.conns.get_mut(&conn) {
-                if state.current_session == Some(session) {
-                    state.current_session = None;
-                }
-            }
+        if torn_down
+            && let Some(state) = self.conns.get_mut(&conn)
+            && state.current_session == Some(session)
+        {
+            state.current_session = None;
         }
     }
 
@@ -2036,6 +2045,7 @@ mod rule_tests {
             first_ts: ts,
             ts,
             complete: true,
+            cut_by_limit: false,
         }
     }
 
