@@ -155,28 +155,23 @@ fn session_row(
         selected,
         || session_label(&session.session_id),
         |ui| {
-            ui.horizontal(|ui| {
-                if findings > 0 {
-                    let colour = palette.severity(worst.unwrap_or(Severity::Info));
-                    let noun = if findings == 1 { "finding" } else { "findings" };
-                    let badge = RichText::new(format!("{findings} {noun}"))
-                        .small()
-                        .color(colour)
-                        .strong();
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        ui.add(egui::Label::new(badge).selectable(false));
-                        style::line(
-                            ui,
-                            RichText::new(session_label(&session.session_id)).strong(),
-                        );
-                    });
-                } else {
-                    style::line(
-                        ui,
-                        RichText::new(session_label(&session.session_id)).strong(),
-                    );
-                }
-            });
+            let title = RichText::new(session_label(&session.session_id)).strong();
+            if findings > 0 {
+                let colour = palette.severity(worst.unwrap_or(Severity::Info));
+                let noun = if findings == 1 { "finding" } else { "findings" };
+                let badge = RichText::new(format!("{findings} {noun}"))
+                    .small()
+                    .color(colour)
+                    .strong();
+                // The title gives way (cut with "…") before the badge does.
+                egui::Sides::new().shrink_left().truncate().show(
+                    ui,
+                    |ui| style::line(ui, title),
+                    |ui| ui.add(egui::Label::new(badge).selectable(false)),
+                );
+            } else {
+                style::line(ui, title);
+            }
             style::line(ui, RichText::new(&session.url).small());
             let states = if session.client_state == session.server_state {
                 format!("both {}", session.client_state)
