@@ -72,3 +72,14 @@ pub const MAX_TCP_SEQ_JUMP: u32 = 1 << 30;
 /// flow table gives up the holes of the connections it finds holding data (sweeping down to half
 /// of it) so that memory stays bounded whatever the capture.
 pub const MAX_OUT_OF_ORDER_BYTES_TOTAL: usize = 128 * 1024 * 1024;
+
+/// Largest capture record (a pcap packet record or a pcapng block) the capture reader accepts;
+/// its buffer grows to hold one such record and no further. Wireshark refuses pcapng blocks
+/// over 16 MiB too, and no link layer this tool reads has packets over 256 KiB, so a larger
+/// length is damage (a block claiming 4 GB must not make the reader allocate 4 GB).
+pub const MAX_CAPTURE_RECORD: usize = 16 * 1024 * 1024;
+
+/// pcapng interfaces (Interface Description Blocks) kept per capture. A real capture has a
+/// handful, a `mergecap` of many files a few hundred; a file of nothing but IDBs must not grow
+/// the table with the file.
+pub const MAX_CAPTURE_INTERFACES: usize = 65_536;
