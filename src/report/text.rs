@@ -13,6 +13,50 @@ fn states(pair: Option<(State, State)>) -> String {
     }
 }
 
+/// The terminal width the report is laid out for.
+const WIDTH: usize = 80;
+const FINDING_INDENT: &str = "          ";
+
+/// The file name: a long path would not fit the line, and the directory is the user's own.
+fn capture_name(path: &str) -> &str {
+    std::path::Path::new(path)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(path)
+}
+
+/// A request URL without its scheme and host (the session header names the server): the
+/// ladder's column is narrow and the path is what differs from line to line.
+fn short_url(url: &str) -> &str {
+    let Some(rest) = url.split_once("://").map(|(_, rest)| rest) else {
+        return url;
+    };
+    match rest.find('/') {
+        Some(slash) => rest.get(slash..).unwrap_or(url),
+        None => "/",
+    }
+}
+
+/// Cuts text into lines of at most `width` characters, at spaces where it can.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let needed = line.chars().count() + usize::from(!line.is_empty()) + word.chars().count();
+        if needed > width && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 fn path(states: &[State]) -> String {
     states
         .iter()
@@ -33,7 +77,7 @@ fn truncate(text: &str, width: usize) -> String {
 
 pub fn write(model: &Model, out: &mut impl Write) -> io::Result<()> {
     let capture = &model.capture;
-    writeln!(out, "Capture  {}", capture.path)?;
+    writeln!(out, "Capture  {}", capture_name(&capture.path))?;
     writeln!(
         out,
         "         {}, {} packets, {} bytes, {:.3} s, link {}",
@@ -44,7 +88,9 @@ pub fn write(model: &Model, out: &mut impl Write) -> io::Result<()> {
         capture.link_types.join(", ")
     )?;
     if let Some(truncated) = &capture.truncated {
-        writeln!(out, "         {truncated}")?;
+        for line in wrap(truncated, WIDTH - 9) {
+            writeln!(out, "         {line}")?;
+        }
     }
     writeln!(out)?;
     writeln!(out, "Connections ({})", model.connections.len())?;
@@ -87,7 +133,9 @@ pub fn write(model: &Model, out: &mut impl Write) -> io::Result<()> {
             _ => String::new(),
         };
         writeln!(out, "  {:<7} {:<24} {}", f.severity.name(), f.code, place)?;
-        writeln!(out, "          {}", f.text)?;
+        for line in wrap(&f.text, WIDTH - FINDING_INDENT.len()) {
+            writeln!(out, "{FINDING_INDENT}{line}")?;
+        }
     }
     Ok(())
 }
@@ -98,10 +146,26 @@ fn write_session(model: &Model, session: &Session, out: &mut impl Write) -> io::
         "  Session {} ({}), {}",
         session.session_id, session.version, session.url
     )?;
+    let connections: Vec<String> = session
+        .connections
+        .iter()
+        .map(|c| format!("#{c}"))
+        .collect();
     writeln!(
         out,
-        "    client {}  server {}  timeout {} s  connections {:?}",
-        session.client, session.server, session.timeout, session.connections
+        "    client {}  server {}",
+        session.client, session.server
+    )?;
+    writeln!(
+        out,
+        "    timeout {} s  connections {}",
+        session.timeout,
+        connections.join(", ")
+    )?;
+    writeln!(
+        out,
+        "    {:>8} {:>6} {:<6} {:<30} {:>4}  state after",
+        "time s", "frame", "", "message", "CSeq"
     )?;
     for index in &session.messages {
         if let Some(m) = model.messages.get(*index) {
@@ -118,15 +182,14 @@ fn write_session(model: &Model, session: &Session, out: &mut impl Write) -> io::
     writeln!(out, "    client path: {}", path(&session.client_path))?;
     writeln!(out, "    server path: {}", path(&session.server_path))?;
     for t in session.transitions.iter().filter(|t| t.message.is_none()) {
-        writeln!(
-            out,
-            "    {:>9.3}  {} {} → {}: {}",
-            t.time,
-            t.machine.name(),
-            t.from,
-            t.to,
-            t.cause
-        )?;
+        let text = format!("{} {} → {}: {}", t.machine.name(), t.from, t.to, t.cause);
+        for (i, line) in wrap(&text, WIDTH - 15).into_iter().enumerate() {
+            if i == 0 {
+                writeln!(out, "    {:>9.3}  {line}", t.time)?;
+            } else {
+                writeln!(out, "               {line}")?;
+            }
+        }
     }
     writeln!(out)
 }
@@ -140,19 +203,37 @@ fn write_message_line(m: &crate::model::Message, out: &mut impl Write) -> io::Re
         MessageKind::Request => format!(
             "{} {}",
             m.method.as_deref().unwrap_or("?"),
-            m.url.as_deref().unwrap_or("")
+            short_url(m.url.as_deref().unwrap_or(""))
         ),
         MessageKind::Response => m.label(),
     };
     let cseq = m.cseq.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
     writeln!(
         out,
-        "    {:>9.3} {:>6} {} {:<38} {:>4}  {}",
+        "    {:>8.3} {:>6} {} {:<30} {:>4}  {}",
         m.time,
         m.frame,
         arrow,
-        truncate(&what, 38),
+        truncate(&what, 30),
         cseq,
         states(m.states_after)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wraps_at_spaces_within_the_width() {
+        let lines = wrap(
+            "PAUSE is not valid in Ready: RFC 2326 A.1 has no PAUSE edge out of Ready",
+            30,
+        );
+        assert!(lines.iter().all(|l| l.chars().count() <= 30), "{lines:?}");
+        assert_eq!(
+            lines.join(" "),
+            "PAUSE is not valid in Ready: RFC 2326 A.1 has no PAUSE edge out of Ready"
+        );
+    }
 }

@@ -916,6 +916,7 @@ impl Tracker {
         match (known, &session_id) {
             (Some(session), _) => {
                 self.attach(index, session);
+                self.record_states(index, session);
                 self.client_activity(session, ts);
                 if ["PAUSE", "TEARDOWN"]
                     .iter()
@@ -1257,9 +1258,17 @@ impl Tracker {
         };
         self.attach(index, session);
         self.update_url(session, &method, request);
+        // A request moves nothing by itself: the machines move when its reply comes.
+        if self
+            .model
+            .messages
+            .get(request)
+            .is_some_and(|m| m.states_after.is_none())
+        {
+            self.record_states(request, session);
+        }
         self.apply_reply(session, &method, status, &label, index, frame, conn, ts);
         self.track_range(session, &method, success, index, request, ts);
-        self.record_states(request, session);
         self.record_states(index, session);
     }
 
