@@ -103,7 +103,6 @@ fn run(path: &Path) -> (FlowTable, Seen) {
 }
 
 #[test]
-#[ignore = "needs capture reader"]
 fn tcp_impaired_link_capture_14_gives_both_streams_whole() {
     let (table, seen) = run(&capture("14_impaired-netns_ffmpeg-tcp_gst.pcapng"));
 

@@ -9,7 +9,7 @@
 //! Call order: [`FlowTable::push`] for every TCP segment in capture order, [`FlowTable::ignore`]
 //! between pushes for connections the caller has no use for, [`FlowTable::finish`] once at the
 //! end. For each segment, the events of its ACK (gaps in the other direction that the ACK
-//! proves) come before the events of its own payload.
+//! proves, and data they release) come before the events of its own payload.
 //!
 //! Bounded: at most `limits::MAX_TCP_FLOWS` connections are tracked (the least recently used
 //! is forgotten first, closed ones before open ones) and at most
@@ -741,7 +741,27 @@ mod tests {
         let mut h = Harness::default();
         h.handshake(client(), 100);
         h.push(tcp(server(), client(), 501, 101, ACK, b"abc"));
-        // The client acknowledges 5 bytes more than the capture showed, and sends data.
+        h.push(tcp(server(), client(), 509, 101, ACK, b"xyz")); // 5 bytes never captured
+        // The client acknowledges them, and sends data.
+        h.push(tcp(client(), server(), 101, 512, ACK, b"req"));
+        let events = h.take();
+        assert_eq!(
+            &events[1..],
+            &[
+                Ev::Data(0, BToA, b"abc".to_vec()),
+                Ev::Gap(0, BToA, 5, GapReason::NotCaptured),
+                Ev::Data(0, BToA, b"xyz".to_vec()),
+                Ev::Data(0, AToB, b"req".to_vec()),
+            ]
+        );
+    }
+
+    #[test]
+    fn ack_ahead_of_the_capture_waits_for_the_sender_to_move_on() {
+        let mut h = Harness::default();
+        h.handshake(client(), 100);
+        h.push(tcp(server(), client(), 501, 101, ACK, b"abc"));
+        // The client acknowledges 5 bytes the capture has not shown (yet).
         h.push(tcp(client(), server(), 101, 509, ACK, b"req"));
         h.push(tcp(server(), client(), 509, 104, ACK, b"def"));
         let events = h.take();
@@ -749,8 +769,8 @@ mod tests {
             &events[1..],
             &[
                 Ev::Data(0, BToA, b"abc".to_vec()),
-                Ev::Gap(0, BToA, 5, GapReason::NotCaptured),
                 Ev::Data(0, AToB, b"req".to_vec()),
+                Ev::Gap(0, BToA, 5, GapReason::NotCaptured),
                 Ev::Data(0, BToA, b"def".to_vec()),
             ]
         );

@@ -102,6 +102,14 @@ pub struct DirectionStats {
     pub after_end: u64,
 }
 
+/// An ACK that went beyond the bytes seen.
+#[derive(Debug, Clone, Copy)]
+struct AckProof {
+    to: u64,
+    frame: u64,
+    ts: Timestamp,
+}
+
 /// Out-of-order stream bytes waiting for the hole before them.
 #[derive(Debug)]
 enum Pending {
@@ -150,6 +158,10 @@ pub struct Reassembler {
     end_at: Option<u64>,
     /// `End` has been emitted.
     ended: bool,
+    /// Bytes the peer acknowledged that the capture has not shown yet: up to this offset,
+    /// proven by the ACK in this frame. Declared lost once the capture shows this side past
+    /// them (see [`Reassembler::peer_acked`]).
+    acked: Option<AckProof>,
     /// Reassembly was switched off: segments are only counted.
     ignored: bool,
     /// Out-of-order runs by stream offset; they never overlap one another.
@@ -280,10 +292,19 @@ impl Reassembler {
             };
             self.accept(run, segment.frame, segment.ts, out);
         }
+        self.settle_acked(false, segment.frame, segment.ts, out);
         self.check_end(segment.frame, segment.ts, out);
     }
 
     /// The other direction acknowledged everything before `ack`.
+    ///
+    /// Acknowledged bytes the capture has not shown are lost before the capture point, but
+    /// not necessarily yet: a capture taken on several interfaces, or reordered by the
+    /// capturing host, can show an ACK before the data it covers. So the hole becomes a
+    /// [`GapReason::NotCaptured`] gap (attributed to the ACK's frame) only once the capture
+    /// shows this side at or past the acknowledged point (the sender had moved on), at a FIN
+    /// the ACK covers, at a RST, or at [`Reassembler::finish`]; until then its bytes are still
+    /// welcome.
     pub fn peer_acked(
         &mut self,
         ack: u32,
@@ -310,9 +331,14 @@ impl Reassembler {
         if let Some(at) = self.end_at {
             target = target.min(at);
         }
-        if target > self.next {
-            self.advance_to(target, GapReason::NotCaptured, frame, ts, out);
+        if target > self.next && self.acked.is_none_or(|proof| target > proof.to) {
+            self.acked = Some(AckProof {
+                to: target,
+                frame,
+                ts,
+            });
         }
+        self.settle_acked(false, frame, ts, out);
         self.check_end(frame, ts, out);
     }
 
@@ -326,6 +352,7 @@ impl Reassembler {
             None => self.high,
         };
         let (frame, ts) = (self.last_frame, self.last_ts);
+        self.settle_acked(true, frame, ts, out);
         self.advance_to(target, GapReason::EndOfCapture, frame, ts, out);
         self.check_end(frame, ts, out);
     }
@@ -357,6 +384,7 @@ impl Reassembler {
     /// Stops reassembling: buffered data is dropped and later segments are only counted.
     pub fn ignore(&mut self) {
         self.ignored = true;
+        self.acked = None;
         self.pending = BTreeMap::new();
         self.pending_bytes = 0;
     }
@@ -568,8 +596,21 @@ impl Reassembler {
         ts: Timestamp,
         out: &mut impl FnMut(StreamEvent<'_>),
     ) {
+        self.advance(target, reason, (frame, ts), (frame, ts), out);
+    }
+
+    /// `advance_to` with the gaps attributed to `gap_at` (the frame that proved them) and the
+    /// released data to `release_at` (the frame that made it available).
+    fn advance(
+        &mut self,
+        target: u64,
+        reason: GapReason,
+        gap_at: (u64, Timestamp),
+        release_at: (u64, Timestamp),
+        out: &mut impl FnMut(StreamEvent<'_>),
+    ) {
         loop {
-            self.release(frame, ts, out);
+            self.release(release_at.0, release_at.1, out);
             if self.next >= target {
                 return;
             }
@@ -578,9 +619,39 @@ impl Reassembler {
                 .keys()
                 .next()
                 .map_or(target, |&start| start.min(target));
-            self.gap(hole_end - self.next, reason, frame, ts, out);
+            self.gap(hole_end - self.next, reason, gap_at.0, gap_at.1, out);
             self.next = hole_end;
             self.high = self.high.max(self.next);
+        }
+    }
+
+    /// Declares the holes before an acknowledged point lost, when `force`d or once the capture
+    /// has shown bytes of this side at or past that point (or the FIN there): a sender does
+    /// not send those before the bytes it had sent earlier, so they are not coming.
+    fn settle_acked(
+        &mut self,
+        force: bool,
+        frame: u64,
+        ts: Timestamp,
+        out: &mut impl FnMut(StreamEvent<'_>),
+    ) {
+        let Some(proof) = self.acked else {
+            return;
+        };
+        if self.next >= proof.to {
+            self.acked = None;
+            return;
+        }
+        let fin_acked = self.end_at.is_some_and(|at| at <= proof.to);
+        if force || fin_acked || self.high >= proof.to {
+            self.acked = None;
+            self.advance(
+                proof.to,
+                GapReason::NotCaptured,
+                (proof.frame, proof.ts),
+                (frame, ts),
+                out,
+            );
         }
     }
 
@@ -612,6 +683,7 @@ impl Reassembler {
         if self.ended {
             return;
         }
+        self.settle_acked(true, frame, ts, out);
         if let Some(last_end) = self.pending_end() {
             self.advance_to(last_end, GapReason::NotCaptured, frame, ts, out);
         }
@@ -636,6 +708,7 @@ impl Reassembler {
     ) {
         self.ended = true;
         self.end_at = Some(self.next);
+        self.acked = None;
         if !self.pending.is_empty() {
             self.pending = BTreeMap::new();
             self.pending_bytes = 0;
@@ -980,6 +1053,59 @@ mod tests {
     }
 
     #[test]
+    fn ack_before_the_data_it_covers_is_no_gap() {
+        // Captures on several interfaces, or reordered by the capturing host, can show the
+        // peer's ACK one frame before the data it acknowledges.
+        let mut h = Harness::after_syn(0);
+        h.push(seg(1, b"hello", 2));
+        h.ack(16, 3);
+        h.push(seg(6, b"0123456789", 4));
+        h.finish();
+        assert_eq!(h.take(), vec![data(b"hello", 2), data(b"0123456789", 4)]);
+        assert_eq!(h.stats().gaps, 0);
+        assert_eq!(h.stats().retransmissions, 0);
+    }
+
+    #[test]
+    fn ack_proven_hole_is_declared_when_the_sender_moves_past_it() {
+        let mut h = Harness::after_syn(0);
+        h.push(seg(1, b"hello", 2));
+        h.ack(16, 3);
+        h.push(seg(9, b"789", 4)); // inside the hole: it may still fill
+        assert_eq!(h.take(), vec![data(b"hello", 2)]);
+        h.push(seg(16, b"next", 5)); // past it: the rest is not coming
+        assert_eq!(
+            h.take(),
+            vec![
+                Ev::Gap(3, GapReason::NotCaptured, 3),
+                data(b"789", 5),
+                Ev::Gap(4, GapReason::NotCaptured, 3),
+                data(b"next", 5)
+            ]
+        );
+    }
+
+    #[test]
+    fn ack_proven_hole_at_a_rst_or_the_end_is_not_captured() {
+        let mut h = Harness::after_syn(0);
+        h.push(seg(1, b"ab", 2));
+        h.ack(10, 3);
+        h.push(rst(3, 4));
+        assert_eq!(
+            h.take(),
+            vec![
+                data(b"ab", 2),
+                Ev::Gap(7, GapReason::NotCaptured, 3),
+                Ev::End(true, 4)
+            ]
+        );
+        let mut h = Harness::after_syn(0);
+        h.ack(10, 3);
+        h.finish();
+        assert_eq!(h.take(), vec![Ev::Gap(9, GapReason::NotCaptured, 3)]);
+    }
+
+    #[test]
     fn gap_by_peer_ack_releases_buffered_data() {
         let mut h = Harness::after_syn(0);
         h.push(seg(1, b"hello", 2));
@@ -1121,6 +1247,8 @@ mod tests {
         assert_eq!(h.stats().retransmissions, 1);
         assert_eq!(h.stats().gaps, 0);
         h.ack(12, 8);
+        assert_eq!(h.take(), vec![], "not shown yet, maybe still coming");
+        h.finish();
         assert_eq!(h.take(), vec![Ev::Gap(3, GapReason::NotCaptured, 8)]);
     }
 
