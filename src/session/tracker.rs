@@ -50,6 +50,17 @@ struct PendingRequest {
     cseq: Option<u64>,
 }
 
+/// A reply seen before any request with its CSeq.
+#[derive(Debug)]
+struct EarlyReply {
+    index: usize,
+    cseq: u64,
+    ts: Timestamp,
+}
+
+/// Replies held per connection direction while waiting for their request.
+const MAX_EARLY_REPLIES: usize = 8;
+
 #[derive(Debug)]
 struct ConnState {
     model_index: usize,
@@ -71,6 +82,9 @@ struct ConnState {
     ended: Option<&'static str>,
     cleartext_reported: bool,
     pending_overflow_reported: bool,
+    /// Replies whose CSeq matched no request yet: the request may come later in the capture.
+    early_replies_from_server: Vec<EarlyReply>,
+    early_replies_from_client: Vec<EarlyReply>,
     /// Interleaved frames cut by the capture: the first is a finding, the rest are counted.
     interleaved_cut: u64,
 }
@@ -356,6 +370,8 @@ impl Tracker {
                 ended: None,
                 cleartext_reported: false,
                 pending_overflow_reported: false,
+                early_replies_from_server: Vec::new(),
+                early_replies_from_client: Vec::new(),
                 interleaved_cut: 0,
             },
         );
@@ -677,6 +693,7 @@ impl Tracker {
         self.message_findings(index, conn, &message);
         if is_request {
             self.on_request(conn, index, from_client, message.ts);
+            self.answer_early_reply(conn, index, from_client);
         } else {
             self.on_response(conn, index, from_client, message.ts);
         }
@@ -975,6 +992,26 @@ impl Tracker {
         }
     }
 
+    /// A reply captured before this request, with its CSeq, is its answer.
+    fn answer_early_reply(&mut self, conn: u32, request: usize, from_client: bool) {
+        let Some(cseq) = self.model.messages.get(request).and_then(|m| m.cseq) else {
+            return;
+        };
+        let Some(state) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        let early = if from_client {
+            &mut state.early_replies_from_server
+        } else {
+            &mut state.early_replies_from_client
+        };
+        let Some(position) = early.iter().position(|e| e.cseq == cseq) else {
+            return;
+        };
+        let reply = early.remove(position);
+        self.on_response(conn, reply.index, !from_client, reply.ts);
+    }
+
     /// A request that the client's machine has no edge for in its current state.
     fn check_request_state(
         &mut self,
@@ -1056,6 +1093,20 @@ impl Tracker {
         };
         let request = position.and_then(|p| queue.remove(p)).map(|p| p.index);
         let Some(request) = request else {
+            // Captured before its request (merged interfaces, reordered capture): it waits for
+            // a request with its CSeq, up to a few of them per connection.
+            if let (Some(cseq), Some(state)) = (cseq, self.conns.get_mut(&conn)) {
+                let orphans = if from_client {
+                    &mut state.early_replies_from_client
+                } else {
+                    &mut state.early_replies_from_server
+                };
+                orphans.push(EarlyReply { index, cseq, ts });
+                if orphans.len() <= MAX_EARLY_REPLIES {
+                    return;
+                }
+                orphans.remove(0);
+            }
             let text = match cseq {
                 Some(cseq) => format!("{label} with CSeq {cseq} answers no request in the capture"),
                 None => format!("{label} without CSeq answers no request in the capture"),
@@ -1804,6 +1855,36 @@ impl Tracker {
 
     /// End of the capture: requests still waiting for a reply become findings.
     pub fn finish(&mut self) {
+        let mut unanswered: Vec<usize> = self
+            .conns
+            .values()
+            .flat_map(|c| {
+                c.early_replies_from_server
+                    .iter()
+                    .chain(&c.early_replies_from_client)
+            })
+            .map(|e| e.index)
+            .collect();
+        unanswered.sort_unstable();
+        for index in unanswered {
+            let Some(message) = self.model.messages.get(index) else {
+                continue;
+            };
+            let text = format!(
+                "{} with CSeq {} answers no request in the capture",
+                message.label(),
+                message.cseq.unwrap_or_default()
+            );
+            let (frame, conn) = (message.frame, message.connection);
+            self.raise(
+                findings::CSEQ_UNMATCHED,
+                text,
+                Some(index),
+                Some(frame),
+                Some(conn),
+                None,
+            );
+        }
         let mut waiting: Vec<(usize, Option<&'static str>)> = Vec::new();
         for state in self.conns.values() {
             for pending in state
@@ -2350,9 +2431,11 @@ mod rule_tests {
     fn unmatched_and_missing_cseq() {
         let mut sim = Sim::new();
         sim.reply(200, Some(9), &[]);
-        assert!(sim.codes().contains(&"cseq.unmatched".to_string()));
+        assert!(sim.codes().is_empty(), "its request may still come");
         sim.request("OPTIONS", 1, &[]);
         sim.reply(501, None, &[]);
+        sim.tracker.finish();
+        assert!(sim.codes().contains(&"cseq.unmatched".to_string()));
         assert!(
             sim.codes().contains(&"cseq.missing".to_string()),
             "{:?}",
@@ -2360,6 +2443,22 @@ mod rule_tests {
         );
         let model = sim.tracker.model();
         assert_eq!(model.messages.get(1).and_then(|m| m.pair), Some(2));
+    }
+
+    #[test]
+    fn reply_captured_before_its_request_is_paired() {
+        let mut sim = Sim::new();
+        sim.setup(1);
+        let reply = sim.reply(200, Some(2), &[("Session", "S1")]);
+        let request = sim.request("PLAY", 2, &[("Session", "S1")]);
+        let model = sim.tracker.model();
+        assert_eq!(
+            model.messages.get(request).and_then(|m| m.pair),
+            Some(reply)
+        );
+        assert_eq!(sim.session().client_state, Playing);
+        sim.tracker.finish();
+        assert!(sim.codes().is_empty(), "{:?}", sim.codes());
     }
 
     #[test]
