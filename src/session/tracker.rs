@@ -137,12 +137,43 @@ pub struct Tracker {
     session_keys: HashMap<(SocketAddr, String), usize>,
     udp_flows: HashMap<(SocketAddr, SocketAddr), MediaFlow>,
     sink: FindingSink,
-    dirty_connections: Vec<usize>,
-    dirty_sessions: Vec<usize>,
+    dirty_connections: DirtySet,
+    dirty_sessions: DirtySet,
     dirty_messages: Vec<usize>,
     sent_messages: usize,
     sent_findings: usize,
     capture_dirty: bool,
+}
+
+/// Indexes changed since the last `take_updates`, each listed once: a connection or session
+/// touched by every media packet must not grow the list per packet (the report never takes it).
+#[derive(Debug, Default)]
+struct DirtySet {
+    list: Vec<usize>,
+    marked: Vec<bool>,
+}
+
+impl DirtySet {
+    fn mark(&mut self, index: usize) {
+        if index >= self.marked.len() {
+            self.marked.resize(index + 1, false);
+        }
+        if let Some(flag) = self.marked.get_mut(index)
+            && !*flag
+        {
+            *flag = true;
+            self.list.push(index);
+        }
+    }
+
+    fn take(&mut self) -> Vec<usize> {
+        for &index in &self.list {
+            if let Some(flag) = self.marked.get_mut(index) {
+                *flag = false;
+            }
+        }
+        std::mem::take(&mut self.list)
+    }
 }
 
 fn version_name(version: Version) -> &'static str {
@@ -375,7 +406,7 @@ impl Tracker {
                 interleaved_cut: 0,
             },
         );
-        self.dirty_connections.push(model_index);
+        self.dirty_connections.mark(model_index);
     }
 
     pub fn is_tracked(&self, conn: u32) -> bool {
@@ -390,7 +421,7 @@ impl Tracker {
         if time > model.last_time {
             model.last_time = time;
         }
-        self.dirty_connections.push(index);
+        self.dirty_connections.mark(index);
         Some(index)
     }
 
@@ -418,7 +449,7 @@ impl Tracker {
             model.gap_bytes = gap_bytes;
             model.retransmissions = retransmissions;
             model.out_of_order = out_of_order;
-            self.dirty_connections.push(index);
+            self.dirty_connections.mark(index);
         }
     }
 
@@ -473,6 +504,7 @@ impl Tracker {
     }
 
     /// One `$` frame on a connection.
+    #[allow(clippy::too_many_arguments)]
     pub fn on_interleaved(
         &mut self,
         conn: u32,
@@ -598,7 +630,7 @@ impl Tracker {
                 model.media.rtp_packets += 1;
             }
             model.media.bytes += bytes;
-            self.dirty_sessions.push(session);
+            self.dirty_sessions.mark(session);
         }
     }
 
@@ -1063,7 +1095,7 @@ impl Tracker {
                     model.connections.push(conn);
                 }
             }
-            self.dirty_sessions.push(session);
+            self.dirty_sessions.mark(session);
         }
     }
 
@@ -1477,7 +1509,7 @@ impl Tracker {
         {
             model.first_time = model.first_time.min(time);
         }
-        self.dirty_sessions.push(index);
+        self.dirty_sessions.mark(index);
         index
     }
 
@@ -1503,7 +1535,7 @@ impl Tracker {
         );
         if better && model.url != url {
             model.url = url;
-            self.dirty_sessions.push(session);
+            self.dirty_sessions.mark(session);
         }
     }
 
@@ -1763,7 +1795,7 @@ impl Tracker {
             time,
             cause,
         });
-        self.dirty_sessions.push(session);
+        self.dirty_sessions.mark(session);
     }
 
     fn record_states(&mut self, index: usize, session: usize) {
@@ -1955,7 +1987,7 @@ impl Tracker {
         if std::mem::take(&mut self.capture_dirty) {
             updates.push(Update::Capture(self.model.capture.clone()));
         }
-        let mut connections = std::mem::take(&mut self.dirty_connections);
+        let mut connections = self.dirty_connections.take();
         connections.sort_unstable();
         connections.dedup();
         updates.extend(connections.into_iter().filter_map(|i| {
@@ -1984,7 +2016,7 @@ impl Tracker {
                 .map(Update::Message),
         );
         self.sent_messages = self.model.messages.len();
-        let mut sessions = std::mem::take(&mut self.dirty_sessions);
+        let mut sessions = self.dirty_sessions.take();
         sessions.sort_unstable();
         sessions.dedup();
         updates.extend(
