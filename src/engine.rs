@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 
 use crate::capture::file::{CaptureError, CaptureReader, ReadProblemKind};
 use crate::capture::link::{self, Transport};
-use crate::capture::{Packet, Timestamp};
+use crate::capture::{LinkType, Packet, Timestamp};
 use crate::limits::{MAX_UNDECIDED_EVENTS, RTSP_DETECTION_BYTES};
 use crate::model::{CaptureInfo, Model, Update};
 use crate::rtsp::framer::{Framer, FramerEvent};
@@ -92,6 +92,7 @@ pub struct Engine {
     /// TCP packets whose whole payload the snap length cut off (nothing of them to frame).
     payload_cut_entirely: u64,
     first_payload_cut_frame: u64,
+    link_types_seen: Vec<LinkType>,
 }
 
 fn side_of(direction: Direction) -> Side {
@@ -131,9 +132,13 @@ impl Engine {
     /// One packet, in capture order.
     pub fn push(&mut self, packet: &Packet<'_>) {
         self.info.packets += 1;
-        let link = packet.link_type.name();
-        if !self.info.link_types.contains(&link) {
-            self.info.link_types.push(link);
+        // Named once per link type, not per packet (the name is a fresh String).
+        if !self.link_types_seen.contains(&packet.link_type) {
+            self.link_types_seen.push(packet.link_type);
+            let link = packet.link_type.name();
+            if !self.info.link_types.contains(&link) {
+                self.info.link_types.push(link);
+            }
         }
         let first = *self.first_ts.get_or_insert(packet.ts);
         if packet.ts > self.last_ts {
