@@ -6,8 +6,9 @@
 //! (for a window or a terminal that shows a capture while it is read); [`Engine::into_model`]
 //! gives the whole model. No clocks, threads or files in here.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
+
+use foldhash::HashMap;
 
 use crate::capture::file::{CaptureError, CaptureReader, ReadProblemKind};
 use crate::capture::link::{self, Transport};

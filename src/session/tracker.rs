@@ -7,8 +7,10 @@
 //! the per-track SETUPs and the aggregate PLAY of one session carry the same ID, so one server's
 //! ID is enough and survives the URL changing from track to aggregate).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::net::SocketAddr;
+
+use foldhash::HashMap;
 
 use crate::capture::Timestamp;
 use crate::limits::{MAX_PENDING_REQUESTS, MAX_PRE_STORY};
@@ -397,7 +399,7 @@ impl Tracker {
                 last_client_cseq: None,
                 pre_story: Vec::new(),
                 current_session: None,
-                channel_sessions: HashMap::new(),
+                channel_sessions: HashMap::default(),
                 ended: None,
                 cleartext_reported: false,
                 pending_overflow_reported: false,

@@ -20,8 +20,9 @@
 //! `GapReason::EndOfCapture` (nothing more can arrive for it), then `Evicted`, so that whoever
 //! keeps state per connection can drop it.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
+
+use foldhash::HashMap;
 
 use crate::capture::Timestamp;
 use crate::capture::link::TcpSegment;
@@ -215,8 +216,8 @@ impl FlowTable {
     /// `max_flows` connections at once, `max_buffered` out-of-order bytes in all.
     pub fn with_limits(max_flows: usize, max_buffered: usize) -> Self {
         FlowTable {
-            by_key: HashMap::new(),
-            by_id: HashMap::new(),
+            by_key: HashMap::default(),
+            by_id: HashMap::default(),
             slots: Vec::new(),
             free: Vec::new(),
             open: List::EMPTY,
