@@ -178,6 +178,7 @@ impl Engine {
                     datagram.payload,
                     length,
                     packet.ts,
+                    packet.frame,
                 );
             }
             Err(_) => self.info.packets_not_decoded += 1,

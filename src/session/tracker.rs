@@ -24,6 +24,13 @@ use crate::rtsp::message::{Message as RtspMessage, StartLine, Version};
 use super::findings::{self, Code, FindingSink};
 use super::machine::{self, Outcome, Protocol};
 
+/// How long a session's server media must pause before the server is taken to have stopped it.
+const MEDIA_QUIET_NANOS: i64 = 2_000_000_000;
+
+fn state_last_activity(state: Option<&SessionState>) -> Timestamp {
+    state.map_or(Timestamp(0), |s| s.last_client_activity)
+}
+
 /// RFC 2326 §12.37: the session timeout when the Session header names none.
 pub const DEFAULT_SESSION_TIMEOUT_SECS: f64 = 60.0;
 
@@ -115,6 +122,9 @@ struct SessionState {
     last_client_activity: Timestamp,
     /// When the Range the last PLAY asked for ends (npt end known, normal speed).
     range_end: Option<Timestamp>,
+    /// The last media (RTP or RTCP) the server sent for this session.
+    last_server_media: Option<Timestamp>,
+    last_server_media_frame: u64,
     /// A PAUSE or TEARDOWN waits for its reply: an RTCP BYE now is its effect, not the end of
     /// the stream.
     stop_requested: bool,
@@ -307,15 +317,37 @@ impl Tracker {
             };
             let deadline = state.last_client_activity.plus_secs(state.timeout_secs);
             let timeout = state.timeout_secs;
+            let last_server_media = state.last_server_media;
+            let last_server_media_frame = state.last_server_media_frame;
             let server_state = self.model.sessions.get(index).map(|s| s.server_state);
             if server_state.is_none_or(|s| s == State::Init) || self.now < deadline {
                 continue;
             }
-            let time = self.time(deadline);
-            let cause = format!(
-                "session timeout: {} s without a request or RTCP from the client",
-                fmt_secs(timeout)
-            );
+            // A server still sending media has not dropped the session, whatever the timeout
+            // says (servers add grace, or keep TCP-interleaved sessions while the connection
+            // lives): it timed out when its media stopped.
+            let still_sending = last_server_media
+                .is_some_and(|last| self.now < Timestamp(last.0.saturating_add(MEDIA_QUIET_NANOS)));
+            if still_sending {
+                continue;
+            }
+            let ended = last_server_media
+                .filter(|last| *last > deadline)
+                .unwrap_or(deadline);
+            let time = self.time(ended);
+            let silent = ended.secs_since(state_last_activity(self.sessions.get(index)));
+            let cause = if ended > deadline {
+                format!(
+                    "session timeout: the server stopped its media {} s after the last request or RTCP from the client (timeout {} s)",
+                    fmt_secs_1(silent),
+                    fmt_secs(timeout)
+                )
+            } else {
+                format!(
+                    "session timeout: {} s without a request or RTCP from the client",
+                    fmt_secs(timeout)
+                )
+            };
             self.set_state(index, Machine::Server, State::Init, None, time, cause);
             let client_state = self
                 .model
@@ -333,13 +365,27 @@ impl Tracker {
                 .sessions
                 .get(index)
                 .and_then(|s| s.connections.first().copied());
+            let frame = if ended > deadline {
+                last_server_media_frame
+            } else {
+                frame
+            };
+            let how = if ended > deadline {
+                format!(
+                    "its media stopped {} s after the client's last request or RTCP (timeout {} s)",
+                    fmt_secs_1(silent),
+                    fmt_secs(timeout)
+                )
+            } else {
+                format!(
+                    "{} s without a request or RTCP from the client",
+                    fmt_secs(timeout)
+                )
+            };
             if client_state == State::Init {
                 self.raise(
                     findings::SESSION_TIMEOUT,
-                    format!(
-                        "the server timed session {session_id} out after {} s",
-                        fmt_secs(timeout)
-                    ),
+                    format!("the server timed session {session_id} out: {how}"),
                     None,
                     Some(frame),
                     connection,
@@ -349,8 +395,7 @@ impl Tracker {
                 self.raise(
                     findings::TIMEOUT_DISAGREE,
                     format!(
-                        "the server timed session {session_id} out after {} s without a request or RTCP, while the client still believes it is {client_state}",
-                        fmt_secs(timeout)
+                        "the server timed session {session_id} out ({how}) while the client still believes it is {client_state}"
                     ),
                     None,
                     Some(frame),
@@ -550,6 +595,8 @@ impl Tracker {
             self.count_media(session, channel % 2 == 1, u64::from(length));
             if direction == Some(Direction::ClientToServer) {
                 self.client_activity(session, ts);
+            } else {
+                self.server_media(session, ts, frame);
             }
         }
         let cut_before = self.conns.get(&conn).map_or(0, |c| c.interleaved_cut);
@@ -636,6 +683,15 @@ impl Tracker {
         }
     }
 
+    fn server_media(&mut self, session: usize, ts: Timestamp, frame: u64) {
+        if let Some(state) = self.sessions.get_mut(session)
+            && state.last_server_media.is_none_or(|last| ts > last)
+        {
+            state.last_server_media = Some(ts);
+            state.last_server_media_frame = frame;
+        }
+    }
+
     fn client_activity(&mut self, session: usize, ts: Timestamp) {
         if let Some(state) = self.sessions.get_mut(session)
             && ts > state.last_client_activity
@@ -652,6 +708,7 @@ impl Tracker {
         payload: &[u8],
         length: usize,
         ts: Timestamp,
+        frame: u64,
     ) {
         let Some(flow) = self.udp_flows.get(&(src, dst)).copied() else {
             return;
@@ -659,6 +716,9 @@ impl Tracker {
         self.count_media(flow.session, flow.rtcp, length as u64);
         if flow.from_client && flow.rtcp {
             self.client_activity(flow.session, ts);
+        }
+        if !flow.from_client {
+            self.server_media(flow.session, ts, frame);
         }
         if !flow.from_client && flow.rtcp && rtcp_has_bye(payload) {
             self.on_server_bye(flow.session, ts);
@@ -1489,6 +1549,8 @@ impl Tracker {
             timeout_secs: DEFAULT_SESSION_TIMEOUT_SECS,
             last_client_activity: ts,
             range_end: None,
+            last_server_media: None,
+            last_server_media_frame: 0,
             stop_requested: false,
         });
         self.session_keys.insert((server, id), index);
@@ -2065,6 +2127,10 @@ fn rtcp_has_bye(mut packet: &[u8]) -> bool {
     false
 }
 
+fn fmt_secs_1(secs: f64) -> String {
+    format!("{secs:.1}")
+}
+
 fn fmt_secs(secs: f64) -> String {
     if secs.fract() == 0.0 {
         format!("{secs:.0}")
@@ -2397,7 +2463,7 @@ mod rule_tests {
         let ts = sim.ts();
         let client_rtcp: SocketAddr = "127.0.0.1:5001".parse().expect("addr");
         let server_rtcp: SocketAddr = "127.0.0.1:6001".parse().expect("addr");
-        sim.tracker.on_udp(client_rtcp, server_rtcp, &[], 32, ts);
+        sim.tracker.on_udp(client_rtcp, server_rtcp, &[], 32, ts, 0);
         sim.at(25.0);
         assert_eq!(sim.session().server_state, Playing);
         assert_eq!(sim.session().media.rtcp_packets, 1);
@@ -2417,7 +2483,7 @@ mod rule_tests {
         sim.request("TEARDOWN", 3, &[("Session", "S1")]);
         let ts = sim.ts();
         sim.tracker
-            .on_udp(server_rtcp, client_rtcp, &bye, bye.len(), ts);
+            .on_udp(server_rtcp, client_rtcp, &bye, bye.len(), ts, 0);
         assert_eq!(
             sim.session().server_state,
             Playing,
@@ -2431,7 +2497,7 @@ mod rule_tests {
         sim.exchange("PLAY", 2, Some("S1"), 200);
         let ts = sim.ts();
         sim.tracker
-            .on_udp(server_rtcp, client_rtcp, &bye, bye.len(), ts);
+            .on_udp(server_rtcp, client_rtcp, &bye, bye.len(), ts, 0);
         assert_eq!(sim.session().server_path, vec![Init, Ready, Playing, Ready]);
         assert_eq!(sim.session().client_state, Playing);
     }
