@@ -372,7 +372,7 @@ impl Tracker {
             };
             let how = if ended > deadline {
                 format!(
-                    "its media stopped {} s after the client's last request or RTCP (timeout {} s)",
+                    "its media stopped {} s after the client's last request or RTCP, with a timeout of {} s",
                     fmt_secs_1(silent),
                     fmt_secs(timeout)
                 )
