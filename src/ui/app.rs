@@ -19,6 +19,7 @@ use crate::ui::sessions::SessionsView;
 use crate::ui::start::StartView;
 use crate::ui::state_graph::StateGraphView;
 use crate::ui::style::{self, Palette, ThemeChoice};
+use crate::ui::timing::LoadTiming;
 use crate::ui::{Command, Scope, Startup, Step};
 
 /// Where eframe's storage keeps [`Settings`].
@@ -87,8 +88,7 @@ pub struct InspectorApp {
     path_field: Option<PathField>,
     commands: Vec<Command>,
     initialised: bool,
-    timing: Option<Instant>,
-    frames: u64,
+    timing: Option<LoadTiming>,
 }
 
 impl InspectorApp {
@@ -99,7 +99,7 @@ impl InspectorApp {
             app.settings.theme = theme;
         }
         app.wanted = (startup.session, startup.message);
-        app.timing = startup.timing.then_some(startup.launched);
+        app.timing = startup.timing.then(|| LoadTiming::new(startup.launched));
         if let Some(path) = startup.capture {
             // Opened on the first frame, where the context that the loader wakes is known.
             app.commands.push(Command::Open(source_for(path)));
@@ -133,7 +133,6 @@ impl InspectorApp {
             commands: Vec::new(),
             initialised: false,
             timing: None,
-            frames: 0,
         }
     }
 
@@ -182,6 +181,7 @@ impl InspectorApp {
 
     /// One frame of the whole window.
     pub fn ui_root(&mut self, ui: &mut egui::Ui) {
+        let frame_started = Instant::now();
         let ctx = ui.ctx().clone();
         if !self.initialised {
             self.initialised = true;
@@ -214,7 +214,7 @@ impl InspectorApp {
         for command in commands {
             self.apply(command, &ctx);
         }
-        self.log_timing();
+        self.log_timing(frame_started);
     }
 
     fn showing_capture(&self) -> bool {
@@ -272,13 +272,8 @@ impl InspectorApp {
                 if let Some(file) = file {
                     self.remember(file);
                 }
-                if let Some(launched) = self.timing {
-                    eprintln!(
-                        "rtsp-inspector timing: capture read in {:.1} ms ({} messages), {:.1} ms after launch",
-                        elapsed.as_secs_f64() * 1e3,
-                        self.model.messages.len(),
-                        launched.elapsed().as_secs_f64() * 1e3
-                    );
+                if let Some(timing) = &mut self.timing {
+                    timing.loaded(elapsed, self.model.messages.len());
                 }
                 self.select_default_scope();
                 self.apply_wanted_selection();
@@ -869,24 +864,11 @@ impl InspectorApp {
         }
     }
 
-    fn log_timing(&mut self) {
-        self.frames += 1;
-        let Some(launched) = self.timing else {
-            return;
-        };
-        // The first frame is built here; eframe shows it right after this returns, and the
-        // second one starts once it is on screen.
-        if self.frames <= 2 {
-            eprintln!(
-                "rtsp-inspector timing: frame {} {} {:.1} ms after launch",
-                self.frames,
-                if self.frames == 1 {
-                    "built"
-                } else {
-                    "started (first on screen)"
-                },
-                launched.elapsed().as_secs_f64() * 1e3
-            );
+    fn log_timing(&mut self, frame_started: Instant) {
+        let loading = self.loader.as_ref().is_some_and(|l| l.is_running());
+        let sessions = self.model.sessions.len();
+        if let Some(timing) = &mut self.timing {
+            timing.frame(frame_started.elapsed(), loading, sessions);
         }
     }
 }

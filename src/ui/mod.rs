@@ -18,6 +18,7 @@ pub mod sessions;
 pub mod start;
 pub mod state_graph;
 pub mod style;
+pub mod timing;
 
 use std::path::PathBuf;
 
