@@ -506,9 +506,55 @@ impl Tracker {
             return;
         };
         let how = if reset { "RST" } else { "FIN" };
+        let first_end = state.ended.is_none();
         if state.ended.is_none() || reset {
             state.ended = Some(how);
         }
+        let unanswered_teardowns: Vec<usize> = if first_end {
+            state
+                .pending_from_client
+                .iter()
+                .map(|p| p.index)
+                .filter(|&i| {
+                    self.model
+                        .messages
+                        .get(i)
+                        .is_some_and(|m| m.method.as_deref() == Some("TEARDOWN"))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        // A client that sends TEARDOWN and closes the connection without waiting for the reply
+        // (ffmpeg does) has left the session, and a server that got the TEARDOWN and then lost
+        // the connection has nothing left to serve: both machines end in Init, at the close.
+        // Left in Playing, every such session would later "time out" on the server while the
+        // client still "plays", a disagreement the capture does not show.
+        let time = self.time(ts);
+        for teardown in unanswered_teardowns {
+            let Some(session) = self
+                .model
+                .messages
+                .get(teardown)
+                .and_then(|m| m.session_index)
+            else {
+                continue;
+            };
+            let closed = if reset { "reset" } else { "closed" };
+            for machine in [Machine::Client, Machine::Server] {
+                self.set_state(
+                    session,
+                    machine,
+                    State::Init,
+                    None,
+                    time,
+                    format!("TEARDOWN unanswered, then the connection was {closed}"),
+                );
+            }
+        }
+        let Some(state) = self.conns.get(&conn) else {
+            return;
+        };
         if let Some(model) = self.model.connections.get_mut(state.model_index) {
             model.ended = Some(how.into());
         }
@@ -2603,6 +2649,27 @@ mod rule_tests {
             .find(|f| f.code == "request.no-reply")
             .expect("no-reply");
         assert!(finding.text.contains("reset"), "{}", finding.text);
+    }
+
+    #[test]
+    fn teardown_then_close_without_reply_ends_both_machines() {
+        let mut sim = Sim::new();
+        sim.setup(1);
+        sim.exchange("PLAY", 2, Some("S1"), 200);
+        sim.at(5.0).request("TEARDOWN", 3, &[("Session", "S1")]);
+        sim.tracker.on_connection_end(0, false, 99, sim.ts());
+        // Long after: the server must not "time the session out" any more.
+        sim.at(200.0);
+        sim.tracker.finish();
+        let session = sim.session();
+        assert_eq!(session.client_state, State::Init);
+        assert_eq!(session.server_state, State::Init);
+        let codes = sim.codes();
+        assert!(codes.contains(&"request.no-reply".to_string()), "{codes:?}");
+        assert!(
+            !codes.iter().any(|c| c.starts_with("session.timeout")),
+            "{codes:?}"
+        );
     }
 
     #[test]
