@@ -548,7 +548,7 @@ impl Tracker {
                     State::Init,
                     None,
                     time,
-                    format!("TEARDOWN unanswered, then the connection was {closed}"),
+                    format!("TEARDOWN unanswered; connection {closed}"),
                 );
             }
         }
