@@ -46,6 +46,37 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Export a session's ladder (SVG, PNG, Mermaid, PlantUML) or its frames (pcapng).
+    Export(ExportArgs),
+}
+
+#[derive(clap::Args)]
+struct ExportArgs {
+    capture: PathBuf,
+    /// The session: its Session ID, or its number in the report's list (from 0). Needed when
+    /// the capture has more than one.
+    #[arg(long, value_name = "ID")]
+    session: Option<String>,
+    /// A TCP connection (its number, tshark's tcp.stream) instead of a session.
+    #[arg(long, value_name = "N", conflicts_with = "session")]
+    connection: Option<u32>,
+    /// Only these messages (numbers from the model, from 0): "3,5,8-12". Ladder formats only.
+    #[arg(long, value_name = "LIST", conflicts_with_all = ["session", "connection"])]
+    messages: Option<String>,
+    #[arg(long, value_enum)]
+    format: ExportFormat,
+    /// The file to write.
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Svg,
+    Png,
+    Mermaid,
+    Plantuml,
+    Pcapng,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -88,6 +119,82 @@ fn report(capture: &Path, format: Format) -> ExitCode {
         return ExitCode::from(2);
     }
     ExitCode::SUCCESS
+}
+
+fn export(args: ExportArgs) -> ExitCode {
+    use rtsp_inspector::capture::file::CaptureReader;
+    use rtsp_inspector::export::{self, Scope};
+
+    let fail = |why: String| {
+        eprintln!("rtsp-inspector: {why}");
+        ExitCode::from(2)
+    };
+    let mut model = match engine::analyze_file(&args.capture) {
+        Ok(model) => model,
+        Err(error) => return fail(error.to_string()),
+    };
+    let capture = args.capture.clone();
+    let open = move || CaptureReader::open(&capture);
+    export::fill_start_time(&mut model, &open);
+    let scope = if let Some(list) = &args.messages {
+        match parse_message_list(list) {
+            Ok(messages) => Scope::Messages(messages),
+            Err(why) => return fail(why),
+        }
+    } else if let Some(connection) = args.connection {
+        Scope::Connection(connection)
+    } else {
+        match export::find_session(&model, args.session.as_deref()) {
+            Ok(session) => Scope::Session(session),
+            Err(why) => return fail(why),
+        }
+    };
+    let format = match args.format {
+        ExportFormat::Svg => export::Format::Svg,
+        ExportFormat::Png => export::Format::Png,
+        ExportFormat::Mermaid => export::Format::Mermaid,
+        ExportFormat::Plantuml => export::Format::PlantUml,
+        ExportFormat::Pcapng => export::Format::Pcapng,
+    };
+    match export::export_to_file(&model, &scope, format, &open, &args.output) {
+        Ok(summary) => {
+            if let Some(warning) = &summary.warning {
+                eprintln!("rtsp-inspector: {warning}");
+            }
+            eprintln!(
+                "rtsp-inspector: wrote {} ({}, {} bytes)",
+                args.output.display(),
+                summary.what,
+                summary.bytes
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => fail(error.to_string()),
+    }
+}
+
+/// "3,5,8-12" → [3, 5, 8, 9, 10, 11, 12].
+fn parse_message_list(list: &str) -> Result<Vec<usize>, String> {
+    const MOST: usize = 1_000_000;
+    let bad = || format!("--messages {list:?}: expected numbers and ranges, like 3,5,8-12");
+    let mut messages = Vec::new();
+    for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (from, to) = match part.split_once('-') {
+            Some((a, b)) => (a.trim().parse::<usize>(), b.trim().parse::<usize>()),
+            None => (part.parse::<usize>(), part.parse::<usize>()),
+        };
+        let (Ok(from), Ok(to)) = (from, to) else {
+            return Err(bad());
+        };
+        if from > to || to - from >= MOST || messages.len() + (to - from) >= MOST {
+            return Err(bad());
+        }
+        messages.extend(from..=to);
+    }
+    if messages.is_empty() {
+        return Err(bad());
+    }
+    Ok(messages)
 }
 
 /// Where no window can open: the report of the capture, or a word on what to do.
@@ -160,6 +267,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Report { capture, format }) => report(&capture, format),
+        Some(Command::Export(args)) => export(args),
         None => window(cli, launched),
     }
 }

@@ -9,6 +9,7 @@ use eframe::egui::{self, RichText};
 use serde::{Deserialize, Serialize};
 
 use crate::model::Model;
+use crate::ui::export_dialog::{self, ExportDialog};
 use crate::ui::facts::{self, Index};
 use crate::ui::findings::FindingsView;
 use crate::ui::ladder::{LadderView, Rows};
@@ -86,6 +87,7 @@ pub struct InspectorApp {
     playing: Option<Instant>,
     dialog: Option<PendingDialog>,
     path_field: Option<PathField>,
+    export: ExportDialog,
     commands: Vec<Command>,
     initialised: bool,
     timing: Option<LoadTiming>,
@@ -130,6 +132,7 @@ impl InspectorApp {
             playing: None,
             dialog: None,
             path_field: None,
+            export: ExportDialog::default(),
             commands: Vec::new(),
             initialised: false,
             timing: None,
@@ -208,6 +211,8 @@ impl InspectorApp {
             });
         }
         self.path_field_modal(&ctx);
+        let source = self.loader.as_ref().map(|l| &l.source);
+        self.export.ui(&ctx, &self.model, source);
         self.drop_overlay(&ctx);
 
         let commands = std::mem::take(&mut self.commands);
@@ -351,7 +356,7 @@ impl InspectorApp {
     }
 
     fn keyboard(&mut self, ctx: &egui::Context) {
-        if ctx.egui_wants_keyboard_input() || self.path_field.is_some() {
+        if ctx.egui_wants_keyboard_input() || self.path_field.is_some() || self.export.is_open() {
             return;
         }
         use egui::{Key, Modifiers};
@@ -424,6 +429,12 @@ impl InspectorApp {
                         });
                     });
                     ui.separator();
+                    if ui
+                        .add_enabled(self.selection.scope.is_some(), egui::Button::new("Export…"))
+                        .clicked()
+                    {
+                        self.commands.push(Command::ExportPicker);
+                    }
                     if ui
                         .add_enabled(self.showing_capture(), egui::Button::new("Close capture"))
                         .clicked()
@@ -759,6 +770,16 @@ impl InspectorApp {
                 ctx.set_theme(choice.preference());
             }
             Command::ForgetRecent => self.settings.recent.clear(),
+            Command::ExportPicker => {
+                if let Some(scope) = self.selection.scope {
+                    self.export.pick(scope);
+                }
+            }
+            Command::Export(scope, format) => {
+                let source = self.loader.as_ref().map(|l| &l.source);
+                let request = export_dialog::Request { scope, format };
+                self.export.save(request, &self.model, source);
+            }
         }
     }
 

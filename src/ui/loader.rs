@@ -54,7 +54,8 @@ impl Source {
         }
     }
 
-    fn open(&self) -> Result<CaptureReader, CaptureError> {
+    /// Opens the capture for reading (again: the exports read it a second time).
+    pub fn open(&self) -> Result<CaptureReader, CaptureError> {
         match self {
             Source::File(path) => CaptureReader::open(path),
             Source::Sample(sample) => CaptureReader::from_reader(

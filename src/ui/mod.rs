@@ -8,6 +8,7 @@
 //! the end of the frame, so no view changes another's state.
 
 pub mod app;
+pub mod export_dialog;
 pub mod facts;
 pub mod findings;
 pub mod ladder;
@@ -65,6 +66,10 @@ pub enum Command {
     TogglePlay,
     SetTheme(style::ThemeChoice),
     ForgetRecent,
+    /// File → Export…: the format picker, on the selected session or connection.
+    ExportPicker,
+    /// Export a session or connection in a format: asks where (the context menu).
+    Export(Scope, crate::export::Format),
 }
 
 /// Renderer of the native window.

@@ -67,8 +67,12 @@ impl SessionsView {
                     .show_rows(ui, style::SESSION_ROW, sessions.len(), |ui, range| {
                         for &id in &sessions[range] {
                             let selected = scope == Some(Scope::Session(id));
-                            if session_row(ui, model, index, id, selected, &palette).clicked() {
+                            let row = session_row(ui, model, index, id, selected, &palette);
+                            if row.clicked() {
                                 command = Some(Command::SelectScope(Scope::Session(id)));
+                            }
+                            if let Some(export) = export_menu(&row, Scope::Session(id)) {
+                                command = Some(export);
                             }
                         }
                     });
@@ -121,6 +125,21 @@ impl SessionsView {
             None => (Vec::new(), Vec::new()),
         }
     }
+}
+
+/// Right-click on a session: export it.
+fn export_menu(row: &egui::Response, scope: Scope) -> Option<Command> {
+    let mut command = None;
+    row.context_menu(|ui| {
+        for format in crate::export::Format::ALL {
+            let label = crate::ui::export_dialog::menu_label(format, scope);
+            if ui.button(label).clicked() {
+                command = Some(Command::Export(scope, format));
+                ui.close();
+            }
+        }
+    });
+    command
 }
 
 fn empty_note(ui: &mut egui::Ui, nothing_at_all: bool) {
