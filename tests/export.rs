@@ -638,6 +638,13 @@ mod window {
         }
     }
 
+    /// Menus and modals open a frame or two after the click.
+    fn settle(harness: &mut Harness<'_, InspectorApp>) {
+        for _ in 0..4 {
+            harness.step();
+        }
+    }
+
     fn no_dialog_here() -> bool {
         let has_zenity = std::env::var_os("PATH").is_some_and(|paths| {
             std::env::split_paths(&paths).any(|dir| dir.join("zenity").exists())
@@ -653,8 +660,10 @@ mod window {
         }
         let mut harness = loaded("02_ffmpeg-udp-av_gst.pcap");
         let id = harness.state().model().sessions[0].session_id.clone();
-        harness.get_by_label(&session_label(&id)).click_secondary();
-        harness.step();
+        harness
+            .get_by_role_and_label(egui::Role::Button, &session_label(&id))
+            .click_secondary();
+        settle(&mut harness);
         harness.get_by_label("Export ladder as SVG…").click();
         step_until(&mut harness, "the path field", |h| {
             h.query_by_label_contains("No file dialog is available here")
@@ -664,7 +673,7 @@ mod window {
         harness
             .get_by_role_and_label(egui::Role::TextInput, "File to write")
             .set_text_value_accesskit(&out.display().to_string());
-        harness.step();
+        settle(&mut harness);
         harness.get_by_label("Export").click();
         step_until(&mut harness, "the export", |h| {
             h.query_by_label("Exported").is_some()
@@ -672,7 +681,7 @@ mod window {
         let svg = std::fs::read_to_string(&out).expect("the window wrote the file");
         assert!(svg.contains("PLAY · CSeq 5"));
         harness.get_by_label("OK").click();
-        harness.step();
+        settle(&mut harness);
         assert!(harness.query_by_label("Exported").is_none());
     }
 
@@ -680,20 +689,20 @@ mod window {
     fn file_export_writes_a_pcapng_of_the_session() {
         let mut harness = loaded("10_scripted-errors_gst.pcapng");
         harness.get_by_label("File").click();
-        harness.step();
+        settle(&mut harness);
         harness.get_by_label("Export…").click();
-        harness.step();
+        settle(&mut harness);
         harness
             .get_by_label("pcapng: the frames themselves, for Wireshark")
             .click();
-        harness.step();
+        settle(&mut harness);
         harness.get_by_label("Type a path…").click();
-        harness.step();
+        settle(&mut harness);
         let out = out_dir("window-pcapng").join("session.pcapng");
         harness
             .get_by_role_and_label(egui::Role::TextInput, "File to write")
             .set_text_value_accesskit(&out.display().to_string());
-        harness.step();
+        settle(&mut harness);
         harness.get_by_label("Export").click();
         step_until(&mut harness, "the export", |h| {
             h.query_by_label("Exported").is_some()
