@@ -202,6 +202,18 @@ impl Engine {
             .on_capture_finding(findings::CAPTURE_TRUNCATED, text, after_frame);
     }
 
+    /// Packets the live capture lost (libpcap's drop counters went up by `dropped` since the
+    /// last call), before the packet after `after_frame`.
+    pub fn capture_dropped(&mut self, dropped: u64, after_frame: u64) {
+        self.tracker.on_capture_finding(
+            findings::CAPTURE_DROPPED,
+            format!(
+                "capture dropped {dropped} packets — gaps in the timeline may be from the capture"
+            ),
+            after_frame,
+        );
+    }
+
     /// End of the capture: flushes every stream and raises the findings that only the end can
     /// tell (requests that never got a reply).
     pub fn finish(&mut self) {

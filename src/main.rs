@@ -48,6 +48,9 @@ enum Command {
     },
     /// Export a session's ladder (SVG, PNG, Mermaid, PlantUML) or its frames (pcapng).
     Export(ExportArgs),
+    /// Capture on an interface: each RTSP message and state change as it happens, the report
+    /// at the end (Ctrl-C stops). Needs root or `setcap cap_net_raw,cap_net_admin=eip`.
+    Live(LiveCli),
 }
 
 #[derive(clap::Args)]
@@ -77,6 +80,39 @@ enum ExportFormat {
     Mermaid,
     Plantuml,
     Pcapng,
+}
+
+#[derive(clap::Args)]
+struct LiveCli {
+    /// The interfaces that can be captured on, and stop.
+    #[arg(long, conflicts_with = "interface")]
+    list: bool,
+    /// Interface to capture on (see --list).
+    #[arg(long, short = 'i', required_unless_present_any = ["list", "replay"])]
+    interface: Option<String>,
+    /// BPF filter, tcpdump syntax (e.g. "tcp port 554").
+    #[arg(long, short = 'f', default_value = "")]
+    filter: String,
+    /// Stop after this many seconds.
+    #[arg(long, value_name = "SECONDS")]
+    duration: Option<f64>,
+    /// Stop after this many packets.
+    #[arg(long, value_name = "PACKETS")]
+    count: Option<u64>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Also write every packet captured to this pcapng file (streamed, not kept in memory).
+    #[arg(long, value_name = "FILE.pcapng")]
+    write: Option<PathBuf>,
+    /// Bytes kept of each packet.
+    #[arg(long, default_value_t = rtsp_inspector::live::source::DEFAULT_SNAPLEN)]
+    snaplen: u32,
+    /// Do not put the interface in promiscuous mode.
+    #[arg(long)]
+    no_promisc: bool,
+    /// Feed a capture file through the live path instead of an interface (testing, measuring).
+    #[arg(long, value_name = "CAPTURE", conflicts_with = "interface")]
+    replay: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -197,6 +233,55 @@ fn parse_message_list(list: &str) -> Result<Vec<usize>, String> {
     Ok(messages)
 }
 
+fn live(args: LiveCli) -> ExitCode {
+    use rtsp_inspector::live::{CaptureOptions, LiveInput, StopWhen, terminal};
+    use rtsp_inspector::report::events::EventFormat;
+
+    if args.list {
+        return match terminal::list(&mut std::io::stdout().lock()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("rtsp-inspector: {error}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    let input = match (args.replay, args.interface) {
+        (Some(path), _) => LiveInput::Replay(path),
+        (None, Some(interface)) => LiveInput::Interface(CaptureOptions {
+            filter: args.filter,
+            promiscuous: !args.no_promisc,
+            snaplen: args.snaplen,
+            ..CaptureOptions::new(&interface)
+        }),
+        (None, None) => {
+            eprintln!("rtsp-inspector: live needs --interface IF (see live --list)");
+            return ExitCode::from(2);
+        }
+    };
+    let duration = match args.duration.map(std::time::Duration::try_from_secs_f64) {
+        None => None,
+        Some(Ok(duration)) => Some(duration),
+        Some(Err(_)) => {
+            eprintln!("rtsp-inspector: --duration must be a number of seconds, 0 or more");
+            return ExitCode::from(2);
+        }
+    };
+    let status = terminal::run(terminal::LiveArgs {
+        input,
+        write: args.write,
+        when: StopWhen {
+            duration,
+            packets: args.count,
+        },
+        format: match args.format {
+            Format::Text => EventFormat::Text,
+            Format::Json => EventFormat::Json,
+        },
+    });
+    ExitCode::from(status)
+}
+
 /// Where no window can open: the report of the capture, or a word on what to do.
 fn report_instead(capture: Option<&Path>, why: &str) -> ExitCode {
     match capture {
@@ -268,6 +353,7 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Report { capture, format }) => report(&capture, format),
         Some(Command::Export(args)) => export(args),
+        Some(Command::Live(args)) => live(args),
         None => window(cli, launched),
     }
 }

@@ -1,5 +1,7 @@
 //! Reports: the model printed for a terminal (`text`) or a program (`json`). Both only read the
-//! model.
+//! model. `events` prints a live capture as it happens, a line per message, state change and
+//! finding.
 
+pub mod events;
 pub mod json;
 pub mod text;

@@ -194,7 +194,10 @@ fn write_session(model: &Model, session: &Session, out: &mut impl Write) -> io::
     writeln!(out)
 }
 
-fn write_message_line(m: &crate::model::Message, out: &mut impl Write) -> io::Result<()> {
+pub(crate) fn write_message_line(
+    m: &crate::model::Message,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let arrow = match m.direction {
         Direction::ClientToServer => "C -> S",
         Direction::ServerToClient => "C <- S",

@@ -69,6 +69,8 @@ pub const MALFORMED_HEADER: Code = code("rtsp.malformed-header", Warning);
 pub const CAPTURE_GAP: Code = code("capture.gap", Warning);
 /// The capture file ends early or is damaged.
 pub const CAPTURE_TRUNCATED: Code = code("capture.truncated", Warning);
+/// The live capture lost packets (libpcap's kernel or interface drop counters).
+pub const CAPTURE_DROPPED: Code = code("capture.dropped", Warning);
 /// The snap length cut whole TCP payloads: what they held cannot be seen.
 pub const SNAPLEN: Code = code("capture.snaplen", Warning);
 /// The engine dropped data because of a limit (see `crate::limits`).

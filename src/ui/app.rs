@@ -13,6 +13,7 @@ use crate::ui::export_dialog::{self, ExportDialog};
 use crate::ui::facts::{self, Index};
 use crate::ui::findings::FindingsView;
 use crate::ui::ladder::{LadderView, Rows};
+use crate::ui::live_dialog::{self, LiveDialog};
 use crate::ui::loader::{Loader, Outcome, Source};
 use crate::ui::message::MessageView;
 use crate::ui::samples::SAMPLES;
@@ -88,6 +89,7 @@ pub struct InspectorApp {
     dialog: Option<PendingDialog>,
     path_field: Option<PathField>,
     export: ExportDialog,
+    live: LiveDialog,
     commands: Vec<Command>,
     initialised: bool,
     timing: Option<LoadTiming>,
@@ -133,6 +135,7 @@ impl InspectorApp {
             dialog: None,
             path_field: None,
             export: ExportDialog::default(),
+            live: LiveDialog::default(),
             commands: Vec::new(),
             initialised: false,
             timing: None,
@@ -213,6 +216,7 @@ impl InspectorApp {
         self.path_field_modal(&ctx);
         let source = self.loader.as_ref().map(|l| &l.source);
         self.export.ui(&ctx, &self.model, source);
+        self.commands.extend(self.live.ui(&ctx));
         self.drop_overlay(&ctx);
 
         let commands = std::mem::take(&mut self.commands);
@@ -254,8 +258,10 @@ impl InspectorApp {
         let running = loader.is_running();
         let file = match &loader.source {
             Source::File(path) => Some(path.display().to_string()),
-            Source::Sample(_) => None,
+            Source::Sample(_) | Source::Live(_) => None,
         };
+        let live_source = matches!(loader.source, Source::Live(_));
+        let live_note = loader.note.clone();
         if applied > 0 {
             self.generation += 1;
             self.select_default_scope();
@@ -269,7 +275,9 @@ impl InspectorApp {
             }
             Some(Outcome::Finished { cancelled, elapsed }) => {
                 self.generation += 1;
-                self.load_note = Some(if cancelled {
+                self.load_note = Some(if let Some(note) = live_note {
+                    note
+                } else if cancelled {
                     "reading cancelled: showing what was read".to_string()
                 } else {
                     format!("read in {}", facts::duration_text(elapsed.as_secs_f64()))
@@ -285,6 +293,9 @@ impl InspectorApp {
             }
             Some(Outcome::Failed(why)) => {
                 self.generation += 1;
+                if live_source {
+                    self.live.failed(why.clone());
+                }
                 self.load_error = Some(why);
                 if self.model.messages.is_empty() && self.model.connections.is_empty() {
                     // Nothing to show: back to the start screen, which says why.
@@ -356,7 +367,11 @@ impl InspectorApp {
     }
 
     fn keyboard(&mut self, ctx: &egui::Context) {
-        if ctx.egui_wants_keyboard_input() || self.path_field.is_some() || self.export.is_open() {
+        if ctx.egui_wants_keyboard_input()
+            || self.path_field.is_some()
+            || self.export.is_open()
+            || self.live.open
+        {
             return;
         }
         use egui::{Key, Modifiers};
@@ -442,6 +457,11 @@ impl InspectorApp {
                         self.commands.push(Command::CloseCapture);
                     }
                 });
+                ui.menu_button("Capture", |ui| {
+                    if ui.button("Live…").clicked() {
+                        self.commands.push(Command::ShowLiveDialog);
+                    }
+                });
                 ui.menu_button("View", |ui| {
                     for choice in ThemeChoice::ALL {
                         if ui
@@ -469,7 +489,17 @@ impl InspectorApp {
                     if ui.button(text).clicked() {
                         self.commands.push(Command::SetTheme(next));
                     }
-                    if let Some(loader) = self.loader.as_ref().filter(|l| l.is_running()) {
+                    if let Some(loader) = self.loader.as_ref().filter(|l| l.is_running())
+                        && let Source::Live(request) = &loader.source
+                    {
+                        let name = match &request.input {
+                            crate::live::LiveInput::Interface(o) => o.interface.as_str(),
+                            crate::live::LiveInput::Replay(_) => "a replayed capture",
+                        };
+                        if live_dialog::live_status(ui, name, loader.live.as_ref()) {
+                            self.commands.push(Command::CancelLoad);
+                        }
+                    } else if let Some(loader) = self.loader.as_ref().filter(|l| l.is_running()) {
                         if ui.button("Cancel").clicked() {
                             self.commands.push(Command::CancelLoad);
                         }
@@ -719,6 +749,7 @@ impl InspectorApp {
         match command {
             Command::Open(source) => self.open(source, ctx),
             Command::OpenDialog => self.open_dialog(),
+            Command::ShowLiveDialog => self.live.show(),
             Command::ShowPathField => {
                 self.path_field = Some(PathField {
                     text: String::new(),
@@ -796,6 +827,8 @@ impl InspectorApp {
         self.load_note = None;
         self.playing = None;
         self.capture_name = Some(source.name());
+        // A live capture grows at the bottom: keep the newest message in view until a scroll.
+        self.ladder.follow |= matches!(source, Source::Live(_));
         // The previous loader, if any, is dropped here: dropping cancels it.
         self.loader = Some(Loader::start(source, move || wake.request_repaint()));
         self.refresh();

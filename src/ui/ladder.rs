@@ -184,6 +184,18 @@ impl LadderView {
             return None;
         }
 
+        // A scroll by the user stops following the newest message (the Follow box unticks).
+        if self.follow
+            && ui.rect_contains_pointer(ui.available_rect_before_wrap())
+            && ui.input(|i| {
+                i.raw
+                    .events
+                    .iter()
+                    .any(|e| matches!(e, egui::Event::MouseWheel { delta, .. } if delta.y != 0.0))
+            })
+        {
+            self.follow = false;
+        }
         let mut area = egui::ScrollArea::vertical()
             .id_salt(("ladder", rows.key.map(|k| k.0)))
             .auto_shrink([false, false])

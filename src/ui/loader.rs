@@ -17,7 +17,9 @@ use std::time::{Duration, Instant};
 
 use crate::capture::file::{CaptureError, CaptureReader};
 use crate::engine::Engine;
+use crate::live::LiveStats;
 use crate::model::{Model, Update};
+use crate::ui::live_feed::{self, LiveRequest};
 use crate::ui::samples::Sample;
 
 /// How often the worker hands over what it has: often enough that sessions appear while one
@@ -32,6 +34,8 @@ const PACKETS_PER_READ: usize = 256;
 pub enum Source {
     File(PathBuf),
     Sample(&'static Sample),
+    /// A live capture (an interface, or a file replayed through the live path).
+    Live(LiveRequest),
 }
 
 impl Source {
@@ -43,6 +47,7 @@ impl Source {
                 .map(|name| name.to_string_lossy().into_owned())
                 .unwrap_or_else(|| path.display().to_string()),
             Source::Sample(sample) => sample.name.to_string(),
+            Source::Live(request) => request.input.name(),
         }
     }
 
@@ -51,6 +56,7 @@ impl Source {
         match self {
             Source::File(path) => path.display().to_string(),
             Source::Sample(sample) => format!("captures/{}", sample.name),
+            Source::Live(request) => request.input.name(),
         }
     }
 
@@ -63,13 +69,17 @@ impl Source {
                 Path::new(sample.name),
                 Some(sample.bytes.len() as u64),
             ),
+            Source::Live(request) => Err(CaptureError::NotACapture {
+                path: PathBuf::from(request.input.name()),
+                detail: "a live capture is not read as a file".into(),
+            }),
         }
     }
 }
 
 /// What the worker sends.
 #[derive(Debug)]
-enum Batch {
+pub(super) enum Batch {
     Updates(Vec<Update>),
     /// The complete, final list of findings: at the end the engine sorts its findings and sends
     /// them all again, which [`Model::apply`] would add to the ones it already has.
@@ -84,6 +94,10 @@ enum Batch {
     },
     /// The capture could not be read at all.
     Failed(String),
+    /// A live capture's counters.
+    Live(LiveStats),
+    /// How a live capture ended, in words (shown once it has).
+    Note(String),
 }
 
 /// How a load ended.
@@ -103,6 +117,10 @@ pub struct Loader {
     /// Bytes read so far and the file's size, for the progress bar.
     pub read: u64,
     pub total: Option<u64>,
+    /// A live capture's counters (None for a file).
+    pub live: Option<LiveStats>,
+    /// How a live capture ended, in words.
+    pub note: Option<String>,
     outcome: Option<Outcome>,
 }
 
@@ -152,6 +170,8 @@ impl Loader {
             started: Instant::now(),
             read: 0,
             total: None,
+            live: None,
+            note: None,
             outcome,
         }
     }
@@ -212,6 +232,8 @@ impl Loader {
                     );
                 }
                 Ok(Batch::Failed(why)) => return (applied, self.finish(Outcome::Failed(why))),
+                Ok(Batch::Live(stats)) => self.live = Some(stats),
+                Ok(Batch::Note(note)) => self.note = Some(note),
                 Err(TryRecvError::Empty) => return (applied, None),
                 Err(TryRecvError::Disconnected) => {
                     return (
@@ -258,6 +280,10 @@ fn work(
     wake: &dyn Fn(),
     interval: Duration,
 ) {
+    if let Source::Live(request) = source {
+        live_feed::work(request, tx, cancel, wake, interval);
+        return;
+    }
     let mut reader = match source.open() {
         Ok(reader) => reader,
         Err(error) => {

@@ -12,6 +12,8 @@ pub mod export_dialog;
 pub mod facts;
 pub mod findings;
 pub mod ladder;
+pub mod live_dialog;
+pub mod live_feed;
 pub mod loader;
 pub mod message;
 pub mod samples;
@@ -56,6 +58,8 @@ pub enum Command {
     OpenDialog,
     /// Our own "open by path" field.
     ShowPathField,
+    /// Capture → Live…
+    ShowLiveDialog,
     CancelLoad,
     /// Back to the start screen.
     CloseCapture,
