@@ -176,6 +176,11 @@ impl InspectorApp {
         self.capture_name.as_deref()
     }
 
+    /// Whether the ladder keeps the newest message in view (Follow).
+    pub fn follows_newest(&self) -> bool {
+        self.ladder.follow
+    }
+
     pub fn is_playing(&self) -> bool {
         self.playing.is_some()
     }

@@ -196,11 +196,12 @@ impl LiveDialog {
                 );
             });
             ui.horizontal(|ui| {
-                ui.checkbox(&mut self.keep_packets, "Keep the packets in");
+                let keep = ui.checkbox(&mut self.keep_packets, "Keep the packets in");
                 ui.add_enabled(
                     self.keep_packets,
                     egui::TextEdit::singleline(&mut self.save_path).desired_width(f32::INFINITY),
-                );
+                )
+                .labelled_by(keep.id);
             });
             if let Some(error) = &self.error {
                 ui.add_space(4.0);
