@@ -214,6 +214,18 @@ impl Engine {
         );
     }
 
+    /// The live capture's interface went down after `after_frame`: nothing is captured until it
+    /// is up again.
+    pub fn capture_interface_down(&mut self, interface: &str, after_frame: u64) {
+        self.tracker.on_capture_finding(
+            findings::CAPTURE_INTERFACE_DOWN,
+            format!(
+                "the interface {interface} went down: nothing was captured while it was down — gaps in the timeline may be from that"
+            ),
+            after_frame,
+        );
+    }
+
     /// End of the capture: flushes every stream and raises the findings that only the end can
     /// tell (requests that never got a reply).
     pub fn finish(&mut self) {

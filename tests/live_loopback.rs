@@ -382,7 +382,7 @@ fn a_replay_through_the_live_path_gives_the_reports_json() {
 }
 
 /// Without capture rights the error says what is needed. Run as `nobody` (CI is root), from a
-/// copy of the binary that `nobody` may execute and that has no capabilities.
+/// link to the binary in a folder `nobody` may enter; the binary has no capabilities.
 #[test]
 fn without_capture_rights_it_says_what_is_needed() {
     let is_root = std::fs::metadata("/proc/self")
@@ -395,7 +395,10 @@ fn without_capture_rights_it_says_what_is_needed() {
     let dir = std::env::temp_dir().join(format!("live-nopriv-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temp dir");
     let copy = dir.join("rtsp-inspector");
-    std::fs::copy(BIN, &copy).expect("a copy of the binary");
+    // A hard link (the debug binary is hundreds of MB), a copy where that cannot be.
+    if std::fs::hard_link(BIN, &copy).is_err() {
+        std::fs::copy(BIN, &copy).expect("a copy of the binary");
+    }
     for path in [&dir, &copy] {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
@@ -422,5 +425,89 @@ fn without_capture_rights_it_says_what_is_needed() {
     assert!(
         stderr.contains("setcap cap_net_raw,cap_net_admin=eip"),
         "{stderr}"
+    );
+}
+
+/// A veth pair made for the test, deleted when the test ends.
+struct Veth(String);
+
+impl Drop for Veth {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["link", "del", &self.0]).status();
+    }
+}
+
+fn ip(args: &[&str]) -> bool {
+    Command::new("ip")
+        .args(args)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The interface goes down mid-capture and comes back: the capture says so on stderr, the
+/// report has a finding for it, and what was captured is kept.
+#[test]
+fn an_interface_that_goes_down_is_said_and_kept() {
+    let name = format!("rtspi{}", std::process::id() % 100_000);
+    let peer = format!("{name}p");
+    if !ip(&["link", "add", &name, "type", "veth", "peer", "name", &peer]) {
+        panic!(
+            "cannot make a veth pair (needs root and the veth driver, as CI has): \
+             ip link add {name} type veth peer name {peer}"
+        );
+    }
+    let _veth = Veth(name.clone());
+    assert!(ip(&["link", "set", &name, "up"]) && ip(&["link", "set", &peer, "up"]));
+    let mut live = Guard::spawn(
+        Command::new(BIN)
+            .args([
+                "live",
+                "--interface",
+                &name,
+                "--duration",
+                "5",
+                "--format",
+                "json",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+        "rtsp-inspector live",
+    );
+    let stdout = live.child().stdout.take().expect("piped");
+    let stderr = lines(live.child().stderr.take().expect("piped"));
+    let events = thread::spawn(move || {
+        let mut all = String::new();
+        let _ = BufReader::new(stdout).read_to_string(&mut all);
+        all
+    });
+    wait_for_line(&stderr, Duration::from_secs(20), |l| {
+        l.contains("capturing on")
+    })
+    .unwrap_or_else(|said| panic!("the capture did not start: {said}"));
+    thread::sleep(Duration::from_millis(600));
+    assert!(ip(&["link", "set", &name, "down"]));
+    let down = wait_for_line(&stderr, Duration::from_secs(10), |l| {
+        l.contains("the interface is down")
+    });
+    assert!(ip(&["link", "set", &name, "up"]));
+    assert!(
+        down.is_ok(),
+        "the capture says the interface went down: {down:?}"
+    );
+    wait_for_line(&stderr, Duration::from_secs(10), |l| l.contains("up again"))
+        .unwrap_or_else(|said| panic!("and that it is up again: {said}"));
+    let status = live.wait(Duration::from_secs(20), "rtsp-inspector live");
+    assert!(status.success(), "{status}");
+    let lines = json_lines(&events.join().expect("reader"));
+    let report = lines.last().expect("a report");
+    assert_eq!(report["event"], "report");
+    assert!(
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["code"] == "capture.interface-down"),
+        "{report}"
     );
 }

@@ -47,6 +47,8 @@ pub struct LiveStats {
     pub elapsed: Duration,
     /// Packets written to the `--write` file.
     pub written: u64,
+    /// The interface is down now (nothing can be captured until it is up again).
+    pub interface_down: bool,
 }
 
 impl LiveStats {
@@ -234,6 +236,11 @@ pub fn run(
             {
                 write_error = Some(error.to_string());
             }
+            let down = source.is_up() == Some(false);
+            if down && !stats.interface_down {
+                engine.capture_interface_down(&source.describe().0, stats.packets);
+            }
+            stats.interface_down = down;
             fill_stats(&mut stats, &totals, started, writer.as_ref());
             let updates = describe(engine.take_updates(), captured_bytes, first_ts);
             if !on_batch(updates, &stats) {

@@ -89,6 +89,10 @@ pub trait PacketSource: Send {
     /// Up to `max` packets to `sink` (frame numbers are the caller's).
     fn read(&mut self, max: usize, sink: &mut dyn FnMut(&Packet<'_>)) -> Read;
     fn counters(&mut self) -> Counters;
+    /// Whether the interface is up (None where that cannot be told, or for a replay).
+    fn is_up(&self) -> Option<bool> {
+        None
+    }
     /// Whether the packets' timestamps are the wall clock's, so that time may be ticked on with
     /// it while the wire is quiet.
     fn is_wall_clock(&self) -> bool;
@@ -166,7 +170,7 @@ impl PacketSource for InterfaceSource {
         } else {
             format!("live capture, filter {}", self.options.filter.trim())
         };
-        (format!("{} (live)", self.options.interface), format)
+        (self.options.interface.clone(), format)
     }
 
     fn link_type(&self) -> LinkType {
@@ -236,6 +240,21 @@ impl PacketSource for InterfaceSource {
     fn is_wall_clock(&self) -> bool {
         true
     }
+
+    fn is_up(&self) -> Option<bool> {
+        interface_is_up(&self.options.interface)
+    }
+}
+
+/// IFF_UP from the kernel's flags of the interface (Linux). A down interface makes libpcap
+/// wait quietly rather than fail, so the capture loop looks at this now and then.
+fn interface_is_up(name: &str) -> Option<bool> {
+    if name.contains('/') || name == "." || name == ".." {
+        return None;
+    }
+    let flags = std::fs::read_to_string(format!("/sys/class/net/{name}/flags")).ok()?;
+    let flags = u32::from_str_radix(flags.trim().trim_start_matches("0x"), 16).ok()?;
+    Some(flags & 1 != 0)
 }
 
 /// Waits until libpcap's descriptor has packets (or an error) or [`READ_TIMEOUT`] passes.

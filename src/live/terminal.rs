@@ -61,18 +61,32 @@ pub fn run(args: LiveArgs) -> u8 {
     let mut out = stdout.lock();
     let mut printer = EventPrinter::new(args.format);
     let mut print_failed = None;
+    let mut was_down = false;
     let outcome = runner::run(
         source,
         args.write.as_deref(),
         &STOP,
         args.when,
         PRINT_INTERVAL,
-        &mut |updates, _stats| match printer.print(updates, &mut out) {
-            Ok(()) => true,
-            Err(error) => {
-                // A closed pipe (`| head`) ends the capture quietly.
-                print_failed = Some(error);
-                false
+        &mut |updates, stats| {
+            if stats.interface_down != was_down {
+                was_down = stats.interface_down;
+                eprintln!(
+                    "rtsp-inspector: the interface is {}",
+                    if was_down {
+                        "down: nothing is captured until it is up again"
+                    } else {
+                        "up again"
+                    }
+                );
+            }
+            match printer.print(updates, &mut out) {
+                Ok(()) => true,
+                Err(error) => {
+                    // A closed pipe (`| head`) ends the capture quietly.
+                    print_failed = Some(error);
+                    false
+                }
             }
         },
     );

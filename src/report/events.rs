@@ -38,6 +38,13 @@ fn with_event<T: Serialize>(event: &str, value: &T) -> io::Result<Value> {
 }
 
 #[derive(Serialize)]
+struct ReportLine<'a> {
+    event: &'static str,
+    #[serde(flatten)]
+    model: &'a Model,
+}
+
+#[derive(Serialize)]
 struct TransitionEvent<'a> {
     session: usize,
     session_id: &'a str,
@@ -157,7 +164,19 @@ impl EventPrinter {
                 writeln!(out)?;
                 crate::report::text::write(model, out)?;
             }
-            EventFormat::Json => json_line(out, &with_event("report", model)?)?,
+            // Streamed: a whole model as a `serde_json::Value` tree would take several times
+            // the model's own memory for a long capture.
+            EventFormat::Json => {
+                serde_json::to_writer(
+                    &mut *out,
+                    &ReportLine {
+                        event: "report",
+                        model,
+                    },
+                )
+                .map_err(io::Error::other)?;
+                writeln!(out)?;
+            }
         }
         out.flush()
     }

@@ -71,6 +71,8 @@ pub const CAPTURE_GAP: Code = code("capture.gap", Warning);
 pub const CAPTURE_TRUNCATED: Code = code("capture.truncated", Warning);
 /// The live capture lost packets (libpcap's kernel or interface drop counters).
 pub const CAPTURE_DROPPED: Code = code("capture.dropped", Warning);
+/// The live capture's interface went down (it captures nothing until it is up again).
+pub const CAPTURE_INTERFACE_DOWN: Code = code("capture.interface-down", Warning);
 /// The snap length cut whole TCP payloads: what they held cannot be seen.
 pub const SNAPLEN: Code = code("capture.snaplen", Warning);
 /// The engine dropped data because of a limit (see `crate::limits`).

@@ -308,6 +308,9 @@ pub fn live_status(ui: &mut egui::Ui, name: &str, stats: Option<&LiveStats>) -> 
     } else {
         drops.weak()
     });
+    if stats.interface_down {
+        ui.label(RichText::new("interface down").color(palette.failure));
+    }
     ui.label(format!(
         "{} packets · {}",
         facts::thousands(stats.packets),
