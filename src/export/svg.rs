@@ -308,10 +308,17 @@ fn event_lines(columns: &Columns, machine: Machine, cause: &str) -> Vec<String> 
         Some((what, why)) => (what, why),
         None => (cause, ""),
     };
-    let mut lines = vec![format!("{}: {what}", machine.name())];
-    let most = (event_width(columns) / (12.0 * AVERAGE_ADVANCE)).max(20.0) as usize;
+    let most = (event_width(columns) / (13.0 * AVERAGE_ADVANCE)).max(20.0) as usize;
+    let mut lines = wrap(&format!("{}: {what}", machine.name()), most);
+    lines.extend(wrap(why, most));
+    lines
+}
+
+/// Words in lines of at most `most` characters (a longer word gets a line of its own).
+fn wrap(text: &str, most: usize) -> Vec<String> {
+    let mut lines = Vec::new();
     let mut line = String::new();
-    for word in why.split_whitespace() {
+    for word in text.split_whitespace() {
         if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > most {
             lines.push(std::mem::take(&mut line));
         }
@@ -330,7 +337,7 @@ fn row_height(columns: &Columns, row: &Row) -> f64 {
     match row {
         Row::Event { machine, cause, .. } => {
             let lines = event_lines(columns, *machine, cause).len();
-            ROW.max(20.0 + 17.0 * lines as f64)
+            ROW.max(32.0 + 17.0 * lines as f64)
         }
         _ => ROW,
     }
@@ -361,7 +368,8 @@ fn event_row(
         Palette::TEXT
     );
     let centre = (MARGIN + TIME_WIDTH + columns.states_left) / 2.0;
-    for (i, line) in event_lines(columns, machine, cause).iter().enumerate() {
+    let lines = event_lines(columns, machine, cause);
+    for (i, line) in lines.iter().enumerate() {
         let (size, weight) = if i == 0 { (13, "600") } else { (12, "400") };
         let _ = writeln!(
             svg,
@@ -374,7 +382,8 @@ fn event_row(
     let _ = writeln!(
         svg,
         r##"<circle cx="{lane:.1}" cy="{:.1}" r="6" fill="{}" stroke="#ffffff" stroke-width="2"/>"##,
-        y + 15.0,
+        // Under the words, which may run across the lane.
+        y + 15.0 + 17.0 * lines.len() as f64,
         Palette::WARNING
     );
     let short = if machine == Machine::Client { "C" } else { "S" };

@@ -396,12 +396,14 @@ impl ExportDialog {
             if let Some(note) = &note {
                 ui.add(egui::Label::new(note.as_str()).wrap());
             }
+            ui.add_space(6.0);
             let label = ui.label("File to write");
             let response = ui
                 .add(egui::TextEdit::singleline(&mut text).desired_width(f32::INFINITY))
                 .labelled_by(label.id);
             response.request_focus();
             let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.add_space(6.0);
             ui.horizontal(|ui| {
                 if (ui.button("Export").clicked() || enter) && !text.trim().is_empty() {
                     write = true;
