@@ -18,5 +18,6 @@ pub mod report;
 pub mod rtsp;
 pub mod session;
 pub mod tcp;
+pub mod teach;
 #[cfg(feature = "gui")]
 pub mod ui;

@@ -45,6 +45,10 @@ enum Command {
         capture: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Walk through the handshake: every message explained, the six-step checklist, the
+        /// state machines' edges (teaching mode, as text).
+        #[arg(long, conflicts_with = "format")]
+        explain: bool,
     },
     /// Export a session's ladder (SVG, PNG, Mermaid, PlantUML) or its frames (pcapng).
     Export(ExportArgs),
@@ -119,6 +123,7 @@ struct LiveCli {
 enum Format {
     Text,
     Json,
+    Explain,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -147,6 +152,7 @@ fn report(capture: &Path, format: Format) -> ExitCode {
     let written = match format {
         Format::Text => report::text::write(&model, &mut out),
         Format::Json => report::json::write(&model, &mut out),
+        Format::Explain => report::explain::write(&model, &mut out),
     };
     if let Err(error) = written.and_then(|()| std::io::Write::flush(&mut out))
         && error.kind() != std::io::ErrorKind::BrokenPipe
@@ -351,7 +357,11 @@ fn main() -> ExitCode {
     let launched = std::time::Instant::now();
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Report { capture, format }) => report(&capture, format),
+        Some(Command::Report {
+            capture,
+            format,
+            explain,
+        }) => report(&capture, if explain { Format::Explain } else { format }),
         Some(Command::Export(args)) => export(args),
         Some(Command::Live(args)) => live(args),
         None => window(cli, launched),
