@@ -36,6 +36,9 @@ struct Cli {
     /// Colour theme of the window.
     #[arg(long, value_enum)]
     theme: Option<ThemeArg>,
+    /// Open the window in teaching mode (each message explained, the six-step checklist).
+    #[arg(long)]
+    teach: bool,
 }
 
 #[derive(Subcommand)]
@@ -333,6 +336,7 @@ fn window(cli: Cli, launched: std::time::Instant) -> ExitCode {
         },
         launched,
         timing: std::env::var_os("RTSP_INSPECTOR_TIMING").is_some_and(|v| v != "0"),
+        teach: cli.teach,
     };
     match ui::run(startup) {
         Ok(()) => ExitCode::SUCCESS,

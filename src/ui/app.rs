@@ -22,6 +22,7 @@ use crate::ui::start::StartView;
 use crate::ui::state_graph::StateGraphView;
 use crate::ui::style::{self, Palette, ThemeChoice};
 use crate::ui::timing::LoadTiming;
+use crate::ui::teach::TeachView;
 use crate::ui::{Command, Scope, Startup, Step};
 
 /// Where eframe's storage keeps [`Settings`].
@@ -85,6 +86,7 @@ pub struct InspectorApp {
     message: MessageView,
     findings: FindingsView,
     start: StartView,
+    teach: TeachView,
     playing: Option<Instant>,
     dialog: Option<PendingDialog>,
     path_field: Option<PathField>,
@@ -104,6 +106,7 @@ impl InspectorApp {
         }
         app.wanted = (startup.session, startup.message);
         app.timing = startup.timing.then(|| LoadTiming::new(startup.launched));
+        app.teach.enabled = startup.teach;
         if let Some(path) = startup.capture {
             // Opened on the first frame, where the context that the loader wakes is known.
             app.commands.push(Command::Open(source_for(path)));
@@ -127,10 +130,11 @@ impl InspectorApp {
             wanted: (None, None),
             sessions: SessionsView::default(),
             ladder: LadderView::default(),
-            graphs: StateGraphView,
+            graphs: StateGraphView::default(),
             message: MessageView::default(),
             findings: FindingsView::default(),
             start: StartView::default(),
+            teach: TeachView::default(),
             playing: None,
             dialog: None,
             path_field: None,
@@ -179,6 +183,10 @@ impl InspectorApp {
     /// Whether the ladder keeps the newest message in view (Follow).
     pub fn follows_newest(&self) -> bool {
         self.ladder.follow
+    }
+
+    pub fn is_teaching(&self) -> bool {
+        self.teach.enabled
     }
 
     pub fn is_playing(&self) -> bool {
@@ -468,6 +476,15 @@ impl InspectorApp {
                     }
                 });
                 ui.menu_button("View", |ui| {
+                    let mut teaching = self.teach.enabled;
+                    if ui
+                        .checkbox(&mut teaching, "Teaching mode")
+                        .on_hover_text("Explain each message, tick the six steps, draw invalid requests on the graphs")
+                        .clicked()
+                    {
+                        self.commands.push(Command::SetTeaching(teaching));
+                    }
+                    ui.separator();
                     for choice in ThemeChoice::ALL {
                         if ui
                             .radio(self.settings.theme == choice, choice.name())
@@ -581,6 +598,17 @@ impl InspectorApp {
             .default_size(270.0)
             .size_range(180.0..=520.0)
             .show(ui, |ui| {
+                if self.teach.enabled {
+                    let command = self.teach.checklist_ui(
+                        ui,
+                        &self.model,
+                        self.generation,
+                        self.selection.scope,
+                        selected,
+                    );
+                    self.commands.extend(command);
+                    return;
+                }
                 egui::Panel::bottom("capture-card")
                     .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 6)))
                     .show(ui, |ui| crate::ui::sessions::capture_card(ui, &self.model));
@@ -594,9 +622,22 @@ impl InspectorApp {
             .default_size(360.0)
             .size_range(240.0..=760.0)
             .show(ui, |ui| {
-                let command = self.message.ui(ui, &self.model, selected);
+                let command = if self.teach.enabled {
+                    self.teach.explanation_ui(
+                        ui,
+                        &self.model,
+                        self.generation,
+                        selected,
+                        &mut self.message,
+                    )
+                } else {
+                    self.message.ui(ui, &self.model, selected)
+                };
                 self.commands.extend(command);
             });
+        let command = self.teach.edge_window(ui.ctx(), &self.model);
+        self.commands.extend(command);
+        self.graphs.attempts = self.teach.attempts(&self.model, selected);
         egui::CentralPanel::default().show(ui, |ui| {
             egui::Panel::top("step-bar")
                 .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 4)))
@@ -816,6 +857,18 @@ impl InspectorApp {
                 let request = export_dialog::Request { scope, format };
                 self.export.save(request, &self.model, source);
             }
+            Command::SetTeaching(on) => {
+                self.teach.enabled = on;
+                // The panels change with it: draw them again now.
+                ctx.request_repaint();
+            }
+            Command::Learn => {
+                self.open(Source::Sample(&crate::ui::samples::LEARN), ctx);
+                self.teach.enabled = true;
+                // At the first message, once it is read.
+                self.wanted = (Some(0), Some(0));
+            }
+            Command::ShowEdge(edge) => self.teach.edge = edge,
         }
     }
 

@@ -22,6 +22,7 @@ pub mod start;
 pub mod state_graph;
 pub mod style;
 pub mod timing;
+pub mod teach;
 
 use std::path::PathBuf;
 
@@ -74,6 +75,12 @@ pub enum Command {
     ExportPicker,
     /// Export a session or connection in a format: asks where (the context menu).
     Export(Scope, crate::export::Format),
+    /// Teaching mode on or off.
+    SetTeaching(bool),
+    /// "Learn the RTSP handshake": the bundled exchange, in teaching mode, at its first message.
+    Learn,
+    /// Open (or close) the window of a state graph's edge.
+    ShowEdge(Option<teach::EdgeRef>),
 }
 
 /// Renderer of the native window.
@@ -99,6 +106,8 @@ pub struct Startup {
     pub launched: Instant,
     /// Log the time to the first frame and the loading time to stderr.
     pub timing: bool,
+    /// Start in teaching mode.
+    pub teach: bool,
 }
 
 impl Startup {
@@ -111,6 +120,7 @@ impl Startup {
             renderer: Renderer::Glow,
             launched: Instant::now(),
             timing: false,
+            teach: false,
         }
     }
 }

@@ -42,6 +42,18 @@ pub static SAMPLES: &[Sample] = &[
     sample!("19_rtsp2_gst-rtspsrc-tcp_gst.pcapng", "RTSP/2.0 end to end"),
 ];
 
+/// The capture "Learn the RTSP handshake" opens: the clean exchange between real peers
+/// (ffmpeg and GStreamer's server, over UDP): OPTIONS, DESCRIBE, SETUP ×2, PLAY, 4 s of RTP,
+/// TEARDOWN, every request answered 200. A copy of the shared capture 02, kept in assets/.
+pub static LEARN: Sample = Sample {
+    name: "learn-rtsp-handshake_ffmpeg-udp_gst.pcap",
+    about: "The RTSP handshake step by step: OPTIONS, DESCRIBE, SETUP ×2, PLAY, media, TEARDOWN",
+    bytes: include_bytes!("../../assets/learn-rtsp-handshake_ffmpeg-udp_gst.pcap"),
+};
+
 pub fn by_name(name: &str) -> Option<&'static Sample> {
-    SAMPLES.iter().find(|s| s.name == name)
+    SAMPLES
+        .iter()
+        .chain(std::iter::once(&LEARN))
+        .find(|s| s.name == name)
 }

@@ -89,6 +89,10 @@ impl StartView {
                         });
 
                         ui.add_space(18.0);
+                        if let Some(learn) = learn_card(ui, &palette) {
+                            command = Some(learn);
+                        }
+                        ui.add_space(18.0);
                         ui.label(RichText::new("Sample captures").size(16.0).strong());
                         ui.label(
                             RichText::new("Real captures of GStreamer's server with ffmpeg and rtspsrc clients, bundled:")
@@ -146,4 +150,44 @@ impl StartView {
             });
         command
     }
+}
+
+/// "Learn the RTSP handshake": the bundled clean exchange, in teaching mode.
+fn learn_card(ui: &mut egui::Ui, palette: &Palette) -> Option<Command> {
+    let accent = palette.request;
+    let mut command = None;
+    egui::Frame::new()
+        .fill(accent.gamma_multiply(0.10))
+        .stroke(egui::Stroke::new(1.0, accent.gamma_multiply(0.6)))
+        .corner_radius(6.0)
+        .inner_margin(12.0)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
+                ui.vertical(|ui| {
+                    ui.set_width((ui.available_width() - 200.0).max(200.0));
+                    ui.label(RichText::new("New to RTSP?").size(16.0).strong());
+                    ui.add(
+                        egui::Label::new(
+                            "Walk through a real exchange between ffmpeg and a GStreamer \
+                             server, message by message: what each request asks, what each \
+                             header says, and how both state machines move.",
+                        )
+                        .wrap(),
+                    );
+                });
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    let button = egui::Button::new(
+                        RichText::new("Learn the RTSP handshake")
+                            .size(15.0)
+                            .strong(),
+                    )
+                    .min_size(egui::vec2(190.0, 34.0));
+                    if ui.add(button).clicked() {
+                        command = Some(Command::Learn);
+                    }
+                });
+            });
+        });
+    command
 }

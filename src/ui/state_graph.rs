@@ -15,12 +15,25 @@ use eframe::egui::{
 
 use crate::model::{Machine, Message, Model, Session, State, Transition};
 use crate::session::machine::Protocol;
+use crate::teach::edges::Attempt;
 use crate::ui::facts::{self, Edge, Index};
 use crate::ui::style::Palette;
+use crate::ui::teach::EdgeRef;
 use crate::ui::{Command, Scope};
 
 #[derive(Debug, Default)]
-pub struct StateGraphView;
+pub struct StateGraphView {
+    /// Requests at the selected message that have no edge out of a machine's state (teaching
+    /// mode sets them): drawn as a dashed edge to nowhere.
+    pub attempts: Vec<Attempt>,
+}
+
+/// What a click on a graph asks for.
+#[derive(Debug, Default)]
+struct Clicked {
+    state: Option<State>,
+    edge: Option<(State, State)>,
+}
 
 /// What one graph shows.
 struct Shown<'a> {
@@ -30,6 +43,19 @@ struct Shown<'a> {
     /// Transitions of this machine at the selected message.
     taken: Vec<&'a Transition>,
     disagree: bool,
+    attempts: Vec<&'a Attempt>,
+}
+
+/// The label an attempted edge is found by: "client attempted edge PAUSE from Ready: no such
+/// edge (455 Method Not Valid in This State)".
+pub fn attempt_label(attempt: &Attempt, reply: Option<&str>) -> String {
+    format!(
+        "{} attempted edge {} from {}: no such edge{}",
+        attempt.machine.name(),
+        attempt.method,
+        attempt.state,
+        reply.map(|r| format!(" ({r})")).unwrap_or_default()
+    )
 }
 
 /// The label a node is found by: "client state Playing, current".
@@ -127,12 +153,28 @@ impl StateGraphView {
                         .filter(|t| t.machine == machine)
                         .collect(),
                     disagree,
+                    attempts: self
+                        .attempts
+                        .iter()
+                        .filter(|a| a.machine == machine)
+                        .collect(),
                 };
-                if let Some(state) = graph(column, &shown, &palette)
+                let clicked = graph(column, model, &shown, &palette);
+                if let Some(state) = clicked.state
                     && let Some(session) = session
                     && let Some(m) = next_entry(session, machine, state, message)
                 {
                     command = Some(Command::SelectMessage(m));
+                }
+                if let Some((from, to)) = clicked.edge
+                    && let Some(session) = session
+                {
+                    command = Some(Command::ShowEdge(Some(EdgeRef {
+                        session: session.id,
+                        machine,
+                        from,
+                        to,
+                    })));
                 }
             }
         });
@@ -190,7 +232,7 @@ impl Node {
 }
 
 /// Draws one machine's graph; returns the state whose node was clicked.
-fn graph(ui: &mut egui::Ui, shown: &Shown<'_>, palette: &Palette) -> Option<State> {
+fn graph(ui: &mut egui::Ui, model: &Model, shown: &Shown<'_>, palette: &Palette) -> Clicked {
     let title = match (shown.machine, shown.protocol) {
         (Machine::Client, Protocol::Rtsp1) => "Client · RFC 2326 A.1",
         (Machine::Server, Protocol::Rtsp1) => "Server · RFC 2326 A.2",
@@ -207,13 +249,22 @@ fn graph(ui: &mut egui::Ui, shown: &Shown<'_>, palette: &Palette) -> Option<Stat
         ui.available_width(),
         ui.available_height().clamp(150.0, 340.0),
     );
-    let (rect, _) = ui.allocate_exact_size(size, Sense::hover());
-    let painter = ui.painter_at(rect);
+    let (full, _) = ui.allocate_exact_size(size, Sense::hover());
+    let painter = ui.painter_at(full);
+    // An attempted edge ends in a strip of its own under the graph, where its label cannot
+    // collide with the table's edges.
+    const ATTEMPT_STRIP: f32 = 30.0;
+    let rect = if shown.attempts.is_empty() {
+        full
+    } else {
+        Rect::from_min_max(full.min, pos2(full.max.x, full.max.y - ATTEMPT_STRIP))
+    };
     let text = ui.visuals().text_color();
     let title_font = FontId::proportional(13.5);
     let loop_font = FontId::proportional(10.5);
 
     let edges = facts::edges(shown.protocol, shown.machine);
+    let mut clicked = Clicked::default();
     let in_table = facts::table_states(shown.protocol, shown.machine);
     let measure = |s: &str, font: &FontId| {
         painter
@@ -320,14 +371,22 @@ fn graph(ui: &mut egui::Ui, shown: &Shown<'_>, palette: &Palette) -> Option<Stat
             edge.from.name(),
             edge.to.name(),
         ));
-        let response = ui.interact(hit, id, Sense::hover());
+        let response = ui.interact(hit, id, Sense::click());
         response.widget_info(|| {
             egui::WidgetInfo::labeled(
-                egui::Role::Label,
+                egui::Role::Button,
                 true,
                 edge_label(shown.machine, edge, taken),
             )
         });
+        if response.hovered() {
+            ui.ctx().set_cursor_icon(egui::CursorIcon::PointingHand);
+        }
+        let response = response
+            .on_hover_text("Click: its row of the RFC's table and the messages that took it");
+        if response.clicked() {
+            clicked.edge = Some((edge.from, edge.to));
+        }
     }
 
     // Transitions the table does not have: the server's timeout, a 3xx back to Init.
@@ -372,7 +431,6 @@ fn graph(ui: &mut egui::Ui, shown: &Shown<'_>, palette: &Palette) -> Option<Stat
     }
 
     // The nodes, over the edges.
-    let mut clicked = None;
     for n in &nodes {
         let current = shown.current == Some(n.state);
         let rect = n.rect();
@@ -457,10 +515,113 @@ fn graph(ui: &mut egui::Ui, shown: &Shown<'_>, palette: &Palette) -> Option<Stat
             shown.machine.name()
         ));
         if response.clicked() {
-            clicked = Some(n.state);
+            clicked.state = Some(n.state);
+        }
+        // The transitions back to the same state, written in the node, are edges too.
+        if !n.loop_methods.is_empty() {
+            let loop_rect = Rect::from_min_max(pos2(rect.left(), rect.bottom() - 17.0), rect.max);
+            let id = ui
+                .scope_id()
+                .with(("loop", shown.machine.name(), n.state.name()));
+            let response = ui.interact(loop_rect, id, Sense::click());
+            let edge = Edge {
+                from: n.state,
+                to: n.state,
+                methods: n.loop_methods.clone(),
+            };
+            let taken = taken_here(n.state, n.state);
+            response.widget_info(|| {
+                egui::WidgetInfo::labeled(
+                    egui::Role::Button,
+                    true,
+                    edge_label(shown.machine, &edge, taken),
+                )
+            });
+            if response
+                .on_hover_text("Click: its row of the RFC's table and the messages that took it")
+                .clicked()
+            {
+                clicked.edge = Some((n.state, n.state));
+            }
         }
     }
+    for attempt in &shown.attempts {
+        attempted_edge(
+            ui,
+            &painter,
+            model,
+            full,
+            node(attempt.state),
+            attempt,
+            palette,
+        );
+    }
     clicked
+}
+
+/// A request with no edge out of the current state: a dashed red edge from the state down to
+/// a ghost that names what was tried and what the server said.
+fn attempted_edge(
+    ui: &mut egui::Ui,
+    painter: &egui::Painter,
+    model: &Model,
+    full: Rect,
+    from: &Node,
+    attempt: &Attempt,
+    palette: &Palette,
+) {
+    let reply = attempt
+        .reply
+        .and_then(|r| model.messages.get(r))
+        .map(|r| r.label());
+    let text = match (&reply, attempt.status) {
+        (Some(_), Some(status)) => format!(
+            "{}: no edge out of {} · server: {status}",
+            attempt.method, attempt.state
+        ),
+        _ => format!("{}: no edge out of {}", attempt.method, attempt.state),
+    };
+    let font = FontId::proportional(12.0);
+    let galley = painter.fonts_mut(|f| f.layout_no_wrap(text, font, palette.failure));
+    let size = galley.size() + vec2(14.0, 8.0);
+    let centre_x = from.centre.x.clamp(
+        full.left() + size.x / 2.0 + 2.0,
+        full.right() - size.x / 2.0 - 2.0,
+    );
+    let ghost = Rect::from_center_size(pos2(centre_x, full.bottom() - size.y / 2.0 - 2.0), size);
+    let start = from.exit(ghost.center());
+    let end = pos2(ghost.center().x, ghost.top() - 1.0);
+    let control = start + (end - start) / 2.0 + vec2(18.0, 0.0);
+    curve(
+        painter,
+        start,
+        control,
+        end,
+        Stroke::new(2.5, palette.failure),
+        true,
+    );
+    painter.rect_filled(ghost, 5.0, ui.visuals().panel_fill);
+    let points = [
+        ghost.left_top(),
+        ghost.right_top(),
+        ghost.right_bottom(),
+        ghost.left_bottom(),
+        ghost.left_top(),
+    ];
+    painter.extend(Shape::dashed_line(
+        &points,
+        Stroke::new(1.5, palette.failure),
+        5.0,
+        3.0,
+    ));
+    painter.galley(ghost.min + vec2(7.0, 4.0), galley, palette.failure);
+    let id = ui
+        .scope_id()
+        .with(("attempt", attempt.machine.name(), attempt.request));
+    let response = ui.interact(ghost, id, Sense::hover());
+    let label = attempt_label(attempt, reply.as_deref());
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &label));
+    response.on_hover_text(format!("{} {}", attempt.text, attempt.outcome));
 }
 
 /// `bend`, or less, so that the curve's farthest point (half the bend out, for a quadratic
