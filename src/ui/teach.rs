@@ -198,9 +198,7 @@ impl TeachView {
             );
             return None;
         };
-        let Some(explanation) = self.explanation(model, generation, index).cloned() else {
-            return None;
-        };
+        let explanation = self.explanation(model, generation, index).cloned()?;
         let message = model.messages.get(index)?;
         let mut command = None;
         egui::ScrollArea::vertical()
