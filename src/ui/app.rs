@@ -21,8 +21,8 @@ use crate::ui::sessions::SessionsView;
 use crate::ui::start::StartView;
 use crate::ui::state_graph::StateGraphView;
 use crate::ui::style::{self, Palette, ThemeChoice};
-use crate::ui::timing::LoadTiming;
 use crate::ui::teach::TeachView;
+use crate::ui::timing::LoadTiming;
 use crate::ui::{Command, Scope, Startup, Step};
 
 /// Where eframe's storage keeps [`Settings`].

@@ -21,8 +21,8 @@ pub mod sessions;
 pub mod start;
 pub mod state_graph;
 pub mod style;
-pub mod timing;
 pub mod teach;
+pub mod timing;
 
 use std::path::PathBuf;
 
