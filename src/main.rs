@@ -126,7 +126,6 @@ struct LiveCli {
 enum Format {
     Text,
     Json,
-    Explain,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -142,7 +141,8 @@ enum ThemeArg {
     System,
 }
 
-fn report(capture: &Path, format: Format) -> ExitCode {
+/// Prints the report of a capture: text or JSON, or with `explain` the teaching walk-through.
+fn report(capture: &Path, format: Format, explain: bool) -> ExitCode {
     let model = match engine::analyze_file(capture) {
         Ok(model) => model,
         Err(error) => {
@@ -153,9 +153,9 @@ fn report(capture: &Path, format: Format) -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = match format {
+        _ if explain => report::explain::write(&model, &mut out),
         Format::Text => report::text::write(&model, &mut out),
         Format::Json => report::json::write(&model, &mut out),
-        Format::Explain => report::explain::write(&model, &mut out),
     };
     if let Err(error) = written.and_then(|()| std::io::Write::flush(&mut out))
         && error.kind() != std::io::ErrorKind::BrokenPipe
@@ -296,7 +296,7 @@ fn report_instead(capture: Option<&Path>, why: &str) -> ExitCode {
     match capture {
         Some(capture) => {
             eprintln!("rtsp-inspector: {why}: printing the report instead");
-            report(capture, Format::Text)
+            report(capture, Format::Text, false)
         }
         None => {
             eprintln!(
@@ -365,7 +365,7 @@ fn main() -> ExitCode {
             capture,
             format,
             explain,
-        }) => report(&capture, if explain { Format::Explain } else { format }),
+        }) => report(&capture, format, explain),
         Some(Command::Export(args)) => export(args),
         Some(Command::Live(args)) => live(args),
         None => window(cli, launched),
