@@ -9,6 +9,7 @@
 pub mod framer;
 pub mod headers;
 pub mod message;
+pub mod sdp;
 
 pub use framer::{Framer, FramerEvent};
 pub use message::{Head, Message, ParseError, StartLine, Version};
