@@ -68,10 +68,10 @@ fn synthetic_model() -> Model {
             reason: None,
             cseq: Some(pair as u64 + 1),
             session: Some("synthetic".into()),
-            headers: vec![
-                ("CSeq".into(), (pair + 1).to_string()),
-                ("Session".into(), "synthetic".into()),
-            ],
+            headers: rtsp_inspector::model::Headers::from_pairs([
+                ("CSeq", (pair + 1).to_string()),
+                ("Session", "synthetic".into()),
+            ]),
             body_length: 0,
             body: None,
             complete: true,

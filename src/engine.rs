@@ -6,6 +6,14 @@
 //! (for a window or a terminal that shows a capture while it is read); [`Engine::into_model`]
 //! gives the whole model. No clocks, threads or files in here.
 
+// Outside bytes reach this code: no unwrap or expect, no indexing that can panic (`get()`
+// instead); tests may. The hot paths keep iterators and checked slices, which compile to the
+// same code once the bounds are known.
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)
+)]
+
 use std::net::SocketAddr;
 
 use foldhash::HashMap;

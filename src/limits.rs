@@ -83,3 +83,21 @@ pub const MAX_CAPTURE_RECORD: usize = 16 * 1024 * 1024;
 /// handful, a `mergecap` of many files a few hundred; a file of nothing but IDBs must not grow
 /// the table with the file.
 pub const MAX_CAPTURE_INTERFACES: usize = 65_536;
+
+/// Bytes of message headers and bodies the model keeps, over the whole capture. Each message
+/// is bounded (`MAX_MESSAGE_HEAD`, `MAX_KEPT_BODY`) but their number is not: 100 000 messages
+/// with 64 KiB bodies would be 6 GB. A real capture keeps a few MiB (a camera's day of
+/// GET_PARAMETER keep-alives: 86 400 messages of about 150 bytes is 13 MiB); past this, a
+/// message keeps only the headers the analysis reads and no body, and a finding says from
+/// which message on.
+pub const MAX_KEPT_DETAIL_BYTES: usize = 64 * 1024 * 1024;
+
+/// Longest value of a header the analysis reads kept once `MAX_KEPT_DETAIL_BYTES` is spent
+/// (real Transport and Session values are under 256 bytes).
+pub const MAX_HEADER_VALUE_PAST_BUDGET: usize = 1024;
+
+/// What the model costs besides that budget: every message is kept (the ladder and the report
+/// list them all), at most this many bytes each once headers and bodies are spent, start line
+/// strings included. A million pipelined requests: about 330 MiB of model. The whole report's
+/// peak memory is stated in the README (development section) for every hostile capture.
+pub const MODEL_BYTES_PER_MESSAGE: usize = 400;

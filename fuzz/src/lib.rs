@@ -17,9 +17,9 @@ use std::path::Path;
 
 use arbitrary::Unstructured;
 
+use rtsp_inspector::capture::Timestamp;
 use rtsp_inspector::capture::file::CaptureReader;
 use rtsp_inspector::capture::link::{TcpFlags, TcpSegment};
-use rtsp_inspector::capture::Timestamp;
 use rtsp_inspector::limits;
 use rtsp_inspector::rtsp::framer::{Framer, FramerEvent};
 use rtsp_inspector::rtsp::{headers, message, sdp};
@@ -27,8 +27,11 @@ use rtsp_inspector::session::tracker::{mask_header, mask_url_password};
 use rtsp_inspector::tcp::{FlowTable, Reassembler, SegmentIn, StreamEvent, TcpEvent};
 use rtsp_inspector::{engine, report};
 
+/// A target's entry point.
+pub type Target = fn(&[u8]);
+
 /// The targets, by name: what `scripts/fuzz` runs and what `fuzz/regressions/` is keyed by.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("capture_reader", capture_reader),
     ("tcp_reassembly", tcp_reassembly),
     ("rtsp_framer", rtsp_framer),
@@ -97,9 +100,7 @@ fn segments(data: &[u8]) -> Vec<FuzzSegment<'_>> {
         };
         // Steps of up to ±32 ms, backwards too (a clock that jumps).
         ts = Timestamp(ts.0.saturating_add(i64::from(step) * 1000));
-        let payload = u
-            .bytes(usize::from(len).min(u.len()))
-            .unwrap_or_default();
+        let payload = u.bytes(usize::from(len).min(u.len())).unwrap_or_default();
         out.push(FuzzSegment {
             op,
             seq,
@@ -258,7 +259,10 @@ fn span(event: &Framed) -> Option<(u64, u64)> {
             } else {
                 m.body_received
             };
-            Some((m.stream_offset, m.stream_offset + m.head_length as u64 + body))
+            Some((
+                m.stream_offset,
+                m.stream_offset + m.head_length as u64 + body,
+            ))
         }
         Framed::Interleaved(_, length, offset, complete) => {
             let len = if *complete { 4 + u64::from(*length) } else { 0 };

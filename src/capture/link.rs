@@ -10,8 +10,8 @@ use std::net::{IpAddr, SocketAddr};
 use etherparse::err::Layer;
 use etherparse::err::packet::SliceError;
 use etherparse::{
-    EtherType, IpNumber, Ipv6ExtensionSlice, LaxIpPayloadSlice, LaxNetSlice, LaxSlicedPacket,
-    TcpSlice, TransportSlice, UdpSlice,
+    EtherType, IpNumber, LaxIpPayloadSlice, LaxNetSlice, LaxSlicedPacket, TcpSlice, TransportSlice,
+    UdpSlice,
 };
 
 use super::LinkType;
@@ -212,6 +212,41 @@ fn from_ether_type(proto: u16, rest: &[u8]) -> LaxSlicedPacket<'_> {
     LaxSlicedPacket::from_ether_type(EtherType(proto), rest)
 }
 
+/// Whether a chain of IPv6 extension headers holds a fragment header with a non-zero offset
+/// (a later fragment, which has no transport header). Walked by hand, bounds-checked:
+/// etherparse 0.21's iterator over the chain reads past its end when the lax parser cut the
+/// chain short at a damaged header (`get_unchecked` out of bounds, found by the `pipeline`
+/// fuzz target; fuzz/regressions/pipeline/ipv6-extension-chain-cut-*).
+fn ipv6_later_fragment(first: Option<IpNumber>, chain: &[u8]) -> bool {
+    let mut next = first;
+    let mut rest = chain;
+    while let Some(number) = next {
+        let len = match number {
+            IpNumber::IPV6_HEADER_HOP_BY_HOP
+            | IpNumber::IPV6_ROUTE_HEADER
+            | IpNumber::IPV6_DESTINATION_OPTIONS => rest.get(1).map(|&l| (usize::from(l) + 1) * 8),
+            IpNumber::IPV6_FRAGMENTATION_HEADER => {
+                // Fragment offset: the upper 13 bits of bytes 2-3.
+                if be16(rest, 2).is_some_and(|field| field >> 3 != 0) {
+                    return true;
+                }
+                Some(8)
+            }
+            IpNumber::AUTHENTICATION_HEADER => rest.get(1).map(|&l| (usize::from(l) + 2) * 4),
+            _ => None,
+        };
+        let Some(len) = len else {
+            break;
+        };
+        next = rest.first().map(|&n| IpNumber(n));
+        let Some(after) = rest.get(len..) else {
+            break;
+        };
+        rest = after;
+    }
+    false
+}
+
 fn be16(data: &[u8], at: usize) -> Option<u16> {
     let raw: [u8; 2] = data.get(at..at.checked_add(2)?)?.try_into().ok()?;
     Some(u16::from_be_bytes(raw))
@@ -259,10 +294,8 @@ fn transport<'a>(
         Some(LaxNetSlice::Ipv6(ip)) => {
             let header = ip.header();
             let payload_len = usize::from(header.payload_length());
-            let later_fragment = ip.extensions().clone().into_iter().any(|ext| match ext {
-                Ipv6ExtensionSlice::Fragment(f) => f.fragment_offset().value() != 0,
-                _ => false,
-            });
+            let extensions = ip.extensions();
+            let later_fragment = ipv6_later_fragment(extensions.first_header(), extensions.slice());
             Net {
                 src: IpAddr::V6(header.source_addr()),
                 dst: IpAddr::V6(header.destination_addr()),

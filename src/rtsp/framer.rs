@@ -1147,7 +1147,11 @@ impl Framer {
             };
             match self.judge_dollar(buf.get(d..).unwrap_or_default()) {
                 Judge::Yes => return Found::At(d),
-                Judge::NeedMore => return Found::Hold(d),
+                // The printable run before the `$` is held too: until the `$` is judged, it
+                // may be inside a request line (`E $ RTSP/1.0`), whose start must not have
+                // been given up as garbage by then (found by the `rtsp_framer` fuzz target:
+                // fed byte by byte, the line was lost; fed whole, it was framed).
+                Judge::NeedMore => return Found::Hold(line_run_start(buf, d).min(d)),
                 Judge::No => p = d + 1,
             }
             rp = rp.max(limit);

@@ -6,6 +6,13 @@
 //! (LF-only lines, relative request URIs, `ssrc= d6d6627`, status lines without a reason) and has
 //! no size limit on a body.
 
+// Outside bytes reach this code: no unwrap or expect, no indexing that can panic (`get()`
+// instead); tests may. (framer, headers and message say so again, as they did first.)
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)
+)]
+
 pub mod framer;
 pub mod headers;
 pub mod message;

@@ -13,10 +13,12 @@ use std::net::SocketAddr;
 use foldhash::HashMap;
 
 use crate::capture::Timestamp;
-use crate::limits::{MAX_PENDING_REQUESTS, MAX_PRE_STORY};
+use crate::limits::{
+    MAX_HEADER_VALUE_PAST_BUDGET, MAX_KEPT_DETAIL_BYTES, MAX_PENDING_REQUESTS, MAX_PRE_STORY,
+};
 use crate::model::{
-    ChannelCount, Connection, Direction, Finding, Machine, Message, MessageKind, Model, Session,
-    State, Transition, Update,
+    ChannelCount, Connection, Direction, Finding, Headers, Machine, Message, MessageKind, Model,
+    Session, State, Transition, Update,
 };
 use crate::rtsp::headers;
 use crate::rtsp::message::{Message as RtspMessage, StartLine, Version};
@@ -155,6 +157,9 @@ pub struct Tracker {
     sent_messages: usize,
     sent_findings: usize,
     capture_dirty: bool,
+    /// Bytes of headers and bodies kept in the model so far (`limits::MAX_KEPT_DETAIL_BYTES`).
+    detail_bytes: usize,
+    detail_limit_reported: bool,
 }
 
 /// Indexes changed since the last `take_updates`, each listed once: a connection or session
@@ -196,6 +201,30 @@ fn version_name(version: Version) -> &'static str {
 }
 
 /// Hides credentials: the value of a Basic/Digest Authorization and a password in a URL.
+/// Headers the analysis reads back from the model's messages: kept past the detail budget.
+const HEADERS_READ: [&str; 11] = [
+    "CSeq",
+    "Session",
+    "Transport",
+    "Location",
+    "Notify-Reason",
+    "Scale",
+    "Speed",
+    "Range",
+    "RTP-Info",
+    "Content-Length",
+    "Content-Type",
+];
+
+/// `value` cut to at most `max` bytes, at a character boundary.
+fn cut_at_char(value: &str, max: usize) -> &str {
+    let mut end = value.len().min(max);
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    value.get(..end).unwrap_or_default()
+}
+
 pub fn mask_header(name: &str, value: &str) -> String {
     if name.eq_ignore_ascii_case("authorization")
         || name.eq_ignore_ascii_case("proxy-authorization")
@@ -822,7 +851,8 @@ impl Tracker {
             Direction::ServerToClient
         };
         let index = self.model.messages.len();
-        let built = self.build_message(index, conn, direction, &message);
+        let mut built = self.build_message(index, conn, direction, &message);
+        self.keep_detail_within_budget(&mut built);
         if let Some(model) = self.model.connections.get_mut(model_conn) {
             model.rtsp_messages += 1;
             if model.version.is_none() {
@@ -898,11 +928,11 @@ impl Tracker {
             reason,
             cseq,
             session,
-            headers: head
-                .headers
-                .iter()
-                .map(|(n, v)| (n.clone(), mask_header(n, v)))
-                .collect(),
+            headers: Headers::from_pairs(
+                head.headers
+                    .iter()
+                    .map(|(n, v)| (n.as_str(), mask_header(n, v))),
+            ),
             body_length: message.declared_body_length,
             body,
             complete: message.complete,
@@ -910,6 +940,38 @@ impl Tracker {
             session_index: None,
             stream_offset: message.stream_offset,
             states_after: None,
+        }
+    }
+
+    /// Past `limits::MAX_KEPT_DETAIL_BYTES` of headers and bodies in the model, a message keeps
+    /// only the headers the analysis reads (each cut to `limits::MAX_HEADER_VALUE_PAST_BUDGET`)
+    /// and no body; the first such message says so in a finding.
+    fn keep_detail_within_budget(&mut self, message: &mut Message) {
+        let cost = message.headers.heap_bytes() + message.body.as_ref().map_or(0, String::len);
+        if self.detail_bytes.saturating_add(cost) <= MAX_KEPT_DETAIL_BYTES {
+            self.detail_bytes += cost;
+            return;
+        }
+        message.body = None;
+        message.headers = Headers::from_pairs(
+            message
+                .headers
+                .iter()
+                .filter(|(name, _)| HEADERS_READ.iter().any(|h| h.eq_ignore_ascii_case(name)))
+                .map(|(name, value)| (name, cut_at_char(value, MAX_HEADER_VALUE_PAST_BUDGET))),
+        );
+        if !std::mem::replace(&mut self.detail_limit_reported, true) {
+            self.raise(
+                findings::LIMIT,
+                format!(
+                    "{} MiB of message headers and bodies kept (MAX_KEPT_DETAIL_BYTES): from this message on, only the headers the analysis reads are kept, and no bodies",
+                    MAX_KEPT_DETAIL_BYTES >> 20
+                ),
+                Some(message.index),
+                Some(message.frame),
+                Some(message.connection),
+                None,
+            );
         }
     }
 
