@@ -1205,9 +1205,10 @@ struct FrameOnly {
 const FLOOD_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// What a flood may cost: the state the limits bound (200 MiB, as for every case) plus the
-/// model, which keeps every message (at most 512 bytes each).
+/// model, which keeps every message (`limits::MODEL_BYTES_PER_MESSAGE` each).
 fn flood_cap_mib(messages: usize) -> u64 {
-    RSS_CAP_MIB + (messages as u64 * 512) / (1 << 20)
+    let per_message = rtsp_inspector::limits::MODEL_BYTES_PER_MESSAGE as u64;
+    RSS_CAP_MIB + (messages as u64 * per_message) / (1 << 20)
 }
 
 fn flood(dir: &Path, name: &str, case: &Case) -> (Run, FloodReport) {
