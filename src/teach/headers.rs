@@ -39,8 +39,8 @@ pub fn notes(context: &Context<'_>) -> Vec<HeaderNote> {
         .filter_map(|(name, value)| {
             let text = explain(context, name, value)?;
             Some(HeaderNote {
-                name: name.clone(),
-                value: value.clone(),
+                name: name.to_string(),
+                value: value.to_string(),
                 text,
                 reference: rfc::header(context.protocol, name),
             })
