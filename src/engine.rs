@@ -506,7 +506,7 @@ fn deliver(
             return;
         }
         StreamItem::End { reset, frame, ts } => {
-            tracker.on_connection_end(conn, reset, frame, ts);
+            tracker.on_connection_end(conn, side, reset, frame, ts);
             return;
         }
     };

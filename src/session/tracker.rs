@@ -29,6 +29,10 @@ use super::machine::{self, Outcome, Protocol};
 /// How long a session's server media must pause before the server is taken to have stopped it.
 const MEDIA_QUIET_NANOS: i64 = 2_000_000_000;
 
+/// How long a server may take to answer a TEARDOWN after the client closed its side of the
+/// connection; a real server answers in milliseconds.
+const TEARDOWN_REPLY_GRACE_NANOS: i64 = 2_000_000_000;
+
 fn state_last_activity(state: Option<&SessionState>) -> Timestamp {
     state.map_or(Timestamp(0), |s| s.last_client_activity)
 }
@@ -91,6 +95,9 @@ struct ConnState {
     /// Interleaved channel → session, from the SETUP replies' Transport.
     channel_sessions: HashMap<u8, usize>,
     ended: Option<&'static str>,
+    /// When the client closed its side while the server's was still open (a half-close): a
+    /// TEARDOWN still unanswered some time after this ends the session.
+    closed_by_client_at: Option<Timestamp>,
     cleartext_reported: bool,
     pending_overflow_reported: bool,
     /// Replies whose CSeq matched no request yet: the request may come later in the capture.
@@ -347,6 +354,7 @@ impl Tracker {
         }
         if self.now >= self.next_timer_check {
             self.next_timer_check = Timestamp(self.now.0.saturating_add(TIMER_GRANULARITY_NANOS));
+            self.settle_client_closes(Some(self.now));
             self.check_timeouts(frame);
         }
     }
@@ -488,6 +496,7 @@ impl Tracker {
                 current_session: None,
                 channel_sessions: HashMap::default(),
                 ended: None,
+                closed_by_client_at: None,
                 cleartext_reported: false,
                 pending_overflow_reported: false,
                 early_replies_from_server: Vec::new(),
@@ -542,38 +551,64 @@ impl Tracker {
         }
     }
 
-    pub fn on_connection_end(&mut self, conn: u32, reset: bool, frame: u64, ts: Timestamp) {
+    /// One direction of a connection ended (FIN from `from`, or a reset).
+    pub fn on_connection_end(
+        &mut self,
+        conn: u32,
+        from: Side,
+        reset: bool,
+        frame: u64,
+        ts: Timestamp,
+    ) {
         self.touch_connection(conn, frame, ts);
         let Some(state) = self.conns.get_mut(&conn) else {
             return;
         };
         let how = if reset { "RST" } else { "FIN" };
-        let first_end = state.ended.is_none();
         if state.ended.is_none() || reset {
             state.ended = Some(how);
         }
-        let unanswered_teardowns: Vec<usize> = if first_end {
-            state
-                .pending_from_client
-                .iter()
-                .map(|p| p.index)
-                .filter(|&i| {
-                    self.model
-                        .messages
-                        .get(i)
-                        .is_some_and(|m| m.method.as_deref() == Some("TEARDOWN"))
-                })
-                .collect()
-        } else {
-            Vec::new()
+        if let Some(model) = self.model.connections.get_mut(state.model_index) {
+            model.ended = Some(how.into());
+        }
+        // After a reset, or once the server has closed its side, no reply can come any more;
+        // a client's FIN alone still lets the server answer (a half-close).
+        let server_done = reset || state.client.is_some_and(|client| client != from);
+        if server_done {
+            self.end_unanswered_teardowns(conn, ts, reset);
+        } else if state.closed_by_client_at.is_none() {
+            state.closed_by_client_at = Some(ts);
+        }
+    }
+
+    /// A client that sends TEARDOWN and closes the connection without waiting for the reply
+    /// (ffmpeg does) has left the session, and a server that got the TEARDOWN and lost the
+    /// connection has nothing left to serve: both machines end in Init. Left in Playing, every
+    /// such session would later "time out" on the server while the client still "plays", a
+    /// disagreement the capture does not show.
+    fn end_unanswered_teardowns(&mut self, conn: u32, at: Timestamp, reset: bool) {
+        let Some(state) = self.conns.get_mut(&conn) else {
+            return;
         };
-        // A client that sends TEARDOWN and closes the connection without waiting for the reply
-        // (ffmpeg does) has left the session, and a server that got the TEARDOWN and then lost
-        // the connection has nothing left to serve: both machines end in Init, at the close.
-        // Left in Playing, every such session would later "time out" on the server while the
-        // client still "plays", a disagreement the capture does not show.
-        let time = self.time(ts);
-        for teardown in unanswered_teardowns {
+        state.closed_by_client_at = None;
+        let teardowns: Vec<usize> = state
+            .pending_from_client
+            .iter()
+            .map(|p| p.index)
+            .filter(|&i| {
+                self.model
+                    .messages
+                    .get(i)
+                    .is_some_and(|m| m.method.as_deref() == Some("TEARDOWN"))
+            })
+            .collect();
+        let time = self.time(at);
+        let cause = if reset {
+            "TEARDOWN unanswered; connection reset"
+        } else {
+            "TEARDOWN unanswered; connection closed"
+        };
+        for teardown in teardowns {
             let Some(session) = self
                 .model
                 .messages
@@ -582,23 +617,28 @@ impl Tracker {
             else {
                 continue;
             };
-            let closed = if reset { "reset" } else { "closed" };
             for machine in [Machine::Client, Machine::Server] {
-                self.set_state(
-                    session,
-                    machine,
-                    State::Init,
-                    None,
-                    time,
-                    format!("TEARDOWN unanswered; connection {closed}"),
-                );
+                self.set_state(session, machine, State::Init, None, time, cause.into());
             }
         }
-        let Some(state) = self.conns.get(&conn) else {
-            return;
-        };
-        if let Some(model) = self.model.connections.get_mut(state.model_index) {
-            model.ended = Some(how.into());
+    }
+
+    /// Connections the client closed after a TEARDOWN that the server has not answered within
+    /// `TEARDOWN_REPLY_GRACE_NANOS` (or at all, by the end of the capture: `None`).
+    fn settle_client_closes(&mut self, now: Option<Timestamp>) {
+        let mut due: Vec<(u32, Timestamp)> = self
+            .conns
+            .iter()
+            .filter_map(|(&id, c)| c.closed_by_client_at.map(|at| (id, at)))
+            .filter(|(_, at)| {
+                now.is_none_or(|now| {
+                    now >= Timestamp(at.0.saturating_add(TEARDOWN_REPLY_GRACE_NANOS))
+                })
+            })
+            .collect();
+        due.sort_unstable();
+        for (conn, at) in due {
+            self.end_unanswered_teardowns(conn, at, false);
         }
     }
 
@@ -2072,6 +2112,7 @@ impl Tracker {
 
     /// End of the capture: requests still waiting for a reply become findings.
     pub fn finish(&mut self) {
+        self.settle_client_closes(None);
         let mut unanswered: Vec<usize> = self
             .conns
             .values()
@@ -2714,7 +2755,8 @@ mod rule_tests {
     fn request_without_reply_at_the_end() {
         let mut sim = Sim::new();
         sim.request("TEARDOWN", 1, &[("Session", "S1")]);
-        sim.tracker.on_connection_end(0, true, 99, sim.ts());
+        sim.tracker
+            .on_connection_end(0, Side::A, true, 99, sim.ts());
         sim.tracker.finish();
         let finding = sim
             .tracker
@@ -2727,12 +2769,41 @@ mod rule_tests {
     }
 
     #[test]
+    fn a_teardown_answered_after_the_clients_fin_is_an_answered_teardown() {
+        let mut sim = Sim::new();
+        sim.setup(1);
+        sim.exchange("PLAY", 2, Some("S1"), 200);
+        sim.at(5.0).request("TEARDOWN", 3, &[("Session", "S1")]);
+        // The client half-closes (capture 02: ffmpeg's FIN before the server's 200 OK).
+        sim.tracker
+            .on_connection_end(0, Side::A, false, 99, sim.ts());
+        sim.at(5.01).reply(200, Some(3), &[]);
+        sim.tracker
+            .on_connection_end(0, Side::B, false, 101, sim.ts());
+        sim.at(200.0);
+        sim.tracker.finish();
+        let session = sim.session();
+        assert_eq!(session.client_state, State::Init);
+        assert_eq!(session.server_state, State::Init);
+        assert!(
+            session
+                .transitions
+                .iter()
+                .all(|t| !t.cause.contains("unanswered")),
+            "{:?}",
+            session.transitions
+        );
+        assert!(!sim.codes().contains(&"request.no-reply".to_string()));
+    }
+
+    #[test]
     fn teardown_then_close_without_reply_ends_both_machines() {
         let mut sim = Sim::new();
         sim.setup(1);
         sim.exchange("PLAY", 2, Some("S1"), 200);
         sim.at(5.0).request("TEARDOWN", 3, &[("Session", "S1")]);
-        sim.tracker.on_connection_end(0, false, 99, sim.ts());
+        sim.tracker
+            .on_connection_end(0, Side::A, false, 99, sim.ts());
         // Long after: the server must not "time the session out" any more.
         sim.at(200.0);
         sim.tracker.finish();
