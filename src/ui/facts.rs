@@ -13,6 +13,8 @@ use crate::ui::Scope;
 
 // The SDP reader moved to the engine (it reads outside bytes and is fuzzed there).
 pub use crate::rtsp::sdp::{Sdp, SdpMedia, parse_sdp};
+// The window and the exports write numbers and gaps the same way.
+pub use crate::export::text::{duration_text, thousands};
 
 /// Counts the views need on every frame, rebuilt when the model changes.
 #[derive(Debug, Default)]
@@ -531,43 +533,12 @@ pub fn media_band_position(model: &Model, messages: &[usize]) -> usize {
         .unwrap_or(messages.len())
 }
 
-/// 1234567 → "1 234 567".
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{2009}');
-        }
-        out.push(c);
-    }
-    out
-}
-
 pub fn bytes_text(bytes: u64) -> String {
     match bytes {
         0..1_000 => format!("{bytes} B"),
         1_000..1_000_000 => format!("{:.1} kB", bytes as f64 / 1e3),
         1_000_000..1_000_000_000 => format!("{:.1} MB", bytes as f64 / 1e6),
         _ => format!("{:.2} GB", bytes as f64 / 1e9),
-    }
-}
-
-/// Seconds as the ladder shows a gap: "35.2 ms", "1.250 s".
-pub fn duration_text(seconds: f64) -> String {
-    let s = seconds.abs();
-    if s < 1e-3 {
-        format!("{:.0} µs", seconds * 1e6)
-    } else if s < 1.0 {
-        format!("{:.1} ms", seconds * 1e3)
-    } else if s < 120.0 {
-        format!("{seconds:.3} s")
-    } else {
-        format!(
-            "{:.0} min {:.0} s",
-            (seconds / 60.0).trunc(),
-            seconds % 60.0
-        )
     }
 }
 
