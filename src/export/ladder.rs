@@ -402,41 +402,7 @@ fn media_band(model: &Model, connections: &[u32], session: Option<usize>) -> Opt
         .iter()
         .filter_map(|&id| model.connections.iter().find(|c| c.id == id))
     {
-        let frames = |channel: u8| -> u64 {
-            c.channels
-                .iter()
-                .filter(|ch| ch.channel == channel)
-                .map(|ch| ch.frames)
-                .sum()
-        };
-        let channels: BTreeSet<u8> = c.channels.iter().map(|ch| ch.channel).collect();
-        for &channel in &channels {
-            // RTP on an even channel, its RTCP on the next odd one (RFC 2326 §10.12).
-            if channel % 2 == 1 && channels.contains(&(channel - 1)) {
-                continue;
-            }
-            let (rtp, rtcp) = if channel % 2 == 0 {
-                (frames(channel), frames(channel.saturating_add(1)))
-            } else {
-                (0, frames(channel))
-            };
-            let mut part = if channel % 2 == 0 {
-                format!(
-                    "RTP ch {}-{}: {} packets",
-                    channel,
-                    channel.saturating_add(1),
-                    thousands(rtp)
-                )
-            } else {
-                format!("ch {channel}:")
-            };
-            if rtcp > 0 {
-                part.push_str(&format!(" + {} RTCP", thousands(rtcp)));
-            }
-            if rtp + rtcp > 0 {
-                parts.push(part);
-            }
-        }
+        parts.extend(crate::export::text::interleaved_media(c));
     }
     if parts.is_empty()
         && let Some(session) = session.and_then(|s| model.sessions.get(s))

@@ -45,6 +45,53 @@ pub fn time_of_day(unix: f64) -> String {
     )
 }
 
+/// The interleaved media of a connection, a part per RTP/RTCP channel pair:
+/// "RTP ch 0-1: 1 234 packets + 5 RTCP" (RTP on an even channel, its RTCP on the next odd one,
+/// RFC 2326 §10.12); a lone odd channel is "ch 3: 5 RTCP".
+pub fn interleaved_media(connection: &crate::model::Connection) -> Vec<String> {
+    let frames = |channel: u8| -> u64 {
+        connection
+            .channels
+            .iter()
+            .filter(|ch| ch.channel == channel)
+            .map(|ch| ch.frames)
+            .sum()
+    };
+    let channels: std::collections::BTreeSet<u8> =
+        connection.channels.iter().map(|ch| ch.channel).collect();
+    let mut parts = Vec::new();
+    for &channel in &channels {
+        let (rtp, rtcp) = if channel % 2 == 0 {
+            (frames(channel), frames(channel.saturating_add(1)))
+        } else if channels.contains(&(channel - 1)) {
+            continue;
+        } else {
+            (0, frames(channel))
+        };
+        if rtp + rtcp == 0 {
+            continue;
+        }
+        let mut part = if channel % 2 == 0 {
+            format!(
+                "RTP ch {}-{}: {} packets",
+                channel,
+                channel.saturating_add(1),
+                thousands(rtp)
+            )
+        } else {
+            format!("ch {channel}: ")
+        };
+        if rtcp > 0 {
+            if rtp > 0 {
+                part.push_str(" + ");
+            }
+            part.push_str(&format!("{} RTCP", thousands(rtcp)));
+        }
+        parts.push(part);
+    }
+    parts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

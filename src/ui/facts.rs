@@ -457,46 +457,7 @@ pub fn media_summary(model: &Model, scope: Option<Scope>) -> Option<String> {
         let Some(c) = connection(model, id) else {
             continue;
         };
-        // RTP on an even channel, its RTCP on the next odd one (RFC 2326 10.12).
-        let frames = |channel: u8| {
-            c.channels
-                .iter()
-                .filter(|ch| ch.channel == channel)
-                .map(|ch| ch.frames)
-                .sum::<u64>()
-        };
-        let mut channels: Vec<u8> = c.channels.iter().map(|ch| ch.channel).collect();
-        channels.sort_unstable();
-        channels.dedup();
-        for &channel in &channels {
-            let (rtp, rtcp) = if channel % 2 == 0 {
-                (frames(channel), frames(channel.saturating_add(1)))
-            } else if channels.contains(&(channel - 1)) {
-                continue;
-            } else {
-                (0, frames(channel))
-            };
-            if rtp + rtcp == 0 {
-                continue;
-            }
-            let mut part = if channel % 2 == 0 {
-                format!(
-                    "RTP ch {}-{}: {} packets",
-                    channel,
-                    channel.saturating_add(1),
-                    thousands(rtp)
-                )
-            } else {
-                format!("ch {channel}: ")
-            };
-            if rtcp > 0 {
-                if rtp > 0 {
-                    part.push_str(" + ");
-                }
-                part.push_str(&format!("{} RTCP", thousands(rtcp)));
-            }
-            parts.push(part);
-        }
+        parts.extend(crate::export::text::interleaved_media(c));
     }
     if let Some(Scope::Session(id)) = scope
         && let Some(session) = model.sessions.get(id)
