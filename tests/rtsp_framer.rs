@@ -733,6 +733,25 @@ RTSP/1.0 200 OK\r\nCSeq: 2\r\n\r\n";
         assert_eq!(cseq(m), 1);
     }
 
+    /// A status line without a reason phrase ("RTSP/1.0 200\r\n", read whole) was refused
+    /// when its CR came in a later chunk than its code (found by the `rtsp_framer` fuzz
+    /// target: whole, a message; byte by byte, garbage).
+    #[test]
+    fn status_line_without_reason_split_anywhere() {
+        let stream = b"O\n\r\nRTSP/1.0 200\r\nCSeq: 4\r\n\r\nRTSP/1.0 454\r\nCSeq: 5\r\n\r\n";
+        let out = same_at_every_split(stream);
+        let bytes: Vec<Piece> = stream.chunks(1).map(Data).collect();
+        assert_eq!(normalize(&events(&bytes)), out);
+        let statuses: Vec<u16> = out
+            .iter()
+            .filter_map(|e| match e {
+                Ev::Message(m) => Some(status(m)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(statuses, [200, 454]);
+    }
+
     #[test]
     fn malformed_header_lines_do_not_stop_framing() {
         let stream = b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nno colon here\r\n\r\nRTSP/1.0 200 OK\r\nCSeq: 2\r\n\r\n";
@@ -788,6 +807,7 @@ proptest! {
                 proptest::sample::select(vec![
                     b"RTSP/1.0 200 OK\r\nCSeq: 1\r\n\r\n".to_vec(),
                     b"RTSP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nabc".to_vec(),
+                    b"RTSP/1.0 200\r\nCSeq: 2\r\n\r\n".to_vec(),
                     b"\x01PLAY rtsp://h/ RTSP/1.0\r\n\r\n".to_vec(),
                     b"$\x00\x00\x10\x80".to_vec(),
                     b"$\x00\x00\x04\x80\x00\x00\x00".to_vec(),
@@ -882,3 +902,4 @@ proptest! {
         }
     }
 }
+

@@ -506,7 +506,13 @@ pub(crate) fn check_start_prefix(prefix: &[u8]) -> Result<(), ParseError> {
         let code_start = skip_ws(p, 8);
         let code = p.get(code_start..).unwrap_or_default();
         for (i, &b) in code.iter().enumerate().take(4) {
-            let ok = if i < 3 { b.is_ascii_digit() } else { is_ws(b) };
+            // A CR right after the code: a status line without a reason phrase, which
+            // `parse_status_line` reads (seen in the field), so a prefix must not refuse it.
+            let ok = if i < 3 {
+                b.is_ascii_digit()
+            } else {
+                is_ws(b) || b == b'\r'
+            };
             if !ok {
                 return Err(ParseError::at(code_start + i, "status-line > status-code"));
             }
