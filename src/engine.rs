@@ -138,6 +138,12 @@ impl Engine {
         self.tracker.model()
     }
 
+    /// TCP connections whose state is held now: those open, and those closed in the last
+    /// `limits::CLOSED_CONNECTION_LINGER_NANOS` of capture time.
+    pub fn tracked_connections(&self) -> usize {
+        self.flows.len()
+    }
+
     /// One packet, in capture order.
     pub fn push(&mut self, packet: &Packet<'_>) {
         self.info.packets += 1;
@@ -255,23 +261,8 @@ impl Engine {
             .collect();
         rtsp.sort_unstable();
         for conn in rtsp {
-            let Some(framing) = self.conns.get_mut(&conn) else {
-                continue;
-            };
-            let mut pending = Vec::new();
-            if let Some(framers) = framing.framers.as_mut() {
-                let [from_a, from_b] = &mut **framers;
-                from_a.finish(&mut |e| pending.push((Side::A, e)));
-                from_b.finish(&mut |e| pending.push((Side::B, e)));
-            }
-            for (side, event) in pending {
-                deliver(
-                    &mut self.tracker,
-                    conn,
-                    side,
-                    StreamItem::Framed(event),
-                    &mut framing.snaplen_cut_reported,
-                );
+            if let Some(framing) = self.conns.get_mut(&conn) {
+                finish_framers(conn, framing, &mut self.tracker);
             }
         }
         if self.payload_cut_entirely > 0 {
@@ -298,17 +289,9 @@ impl Engine {
             .collect();
         conns.sort_unstable();
         for conn in conns {
-            let (mut gaps, mut gap_bytes, mut retransmissions, mut out_of_order) = (0, 0, 0, 0);
-            for direction in [Direction::AToB, Direction::BToA] {
-                if let Some(stats) = self.flows.stats(conn, direction) {
-                    gaps += stats.gaps;
-                    gap_bytes += stats.gap_bytes;
-                    retransmissions += stats.retransmissions;
-                    out_of_order += stats.out_of_order;
-                }
+            if let Some(stats) = self.flows.conn_stats(conn) {
+                self.tracker.set_tcp_stats(conn, stats);
             }
-            self.tracker
-                .set_tcp_stats(conn, gaps, gap_bytes, retransmissions, out_of_order);
         }
     }
 
@@ -358,8 +341,16 @@ fn on_tcp_event(
                 },
             );
         }
-        TcpEvent::Evicted { conn, .. } => {
-            conns.remove(&conn);
+        TcpEvent::Evicted { conn, stats, .. } => {
+            // Forgotten by the flow table: nothing more comes on it, so it ends here as every
+            // connection does at the end of the capture, and its state goes.
+            if let Some(mut framing) = conns.remove(&conn)
+                && matches!(framing.detection, Detection::Rtsp)
+            {
+                finish_framers(conn, &mut framing, tracker);
+                tracker.set_tcp_stats(conn, stats);
+                tracker.close_connection(conn);
+            }
         }
         TcpEvent::Stream {
             conn,
@@ -408,6 +399,25 @@ fn on_tcp_event(
             }
             route(conn, framing, tracker, events, not_rtsp);
         }
+    }
+}
+
+/// The end of both directions' streams: a message the end cuts is framed as such.
+fn finish_framers(conn: ConnId, framing: &mut ConnFraming, tracker: &mut Tracker) {
+    let mut pending = Vec::new();
+    if let Some(framers) = framing.framers.as_mut() {
+        let [from_a, from_b] = &mut **framers;
+        from_a.finish(&mut |e| pending.push((Side::A, e)));
+        from_b.finish(&mut |e| pending.push((Side::B, e)));
+    }
+    for (side, event) in pending {
+        deliver(
+            tracker,
+            conn,
+            side,
+            StreamItem::Framed(event),
+            &mut framing.snaplen_cut_reported,
+        );
     }
 }
 

@@ -3,7 +3,7 @@
 
     tools/make-bad-captures.py OUTDIR [CASE ...] [--captures DIR] [--heavy] [--list]
 
-With no CASE, writes every normal case (each under 2 MiB except header-line-10mb, which is meant
+With no CASE, writes every normal case (each under 2 MiB except header-line-100mb, which is meant
 to be generated at test time only); --heavy adds the three large synthetic ones. Also writes
 OUTDIR/manifest.json: for each case its file, the capture it came from, what was done and the
 facts a test needs to check the outcome (the frames that carry the damage, where every original
@@ -32,7 +32,7 @@ DEFAULT_CAPTURES = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "ca
 MASK32 = 0xFFFFFFFF
 MASK64 = 0xFFFFFFFFFFFFFFFF
 
-# Cases written by default (small, or 10 MB for header-line-10mb) and with --heavy.
+# Cases written by default (small, or 100 MB for header-line-100mb) and with --heavy.
 NORMAL_CASES = [
     "truncated-last-packet",
     "truncated-last-packet-pcap",
@@ -40,7 +40,7 @@ NORMAL_CASES = [
     "garbage-on-rtsp-port",
     "content-length-4g",
     "content-length-negative",
-    "header-line-10mb",
+    "header-line-100mb",
     "interleaved-past-end",
     "binary-not-rtsp",
     "bitflips-headers",
@@ -825,21 +825,21 @@ def case_cseq_2_64(ctx):
         "more than fits 64 bits); the client's stream shifted to match")
 
 
-def case_header_line_10mb(ctx):
+def case_header_line_100mb(ctx):
     cap = ctx.load(C10)
     conn = Conn(cap, 8554)
     at, _ = find_segment(conn, conn.c2s, b"DESCRIBE ", 2)
     # No CSeq: between the PLAY's 3 and the DESCRIBE's 4 there is no number to give it, and a
     # repeated or backward CSeq would be a second anomaly.
-    line = b"X-Filler: " + b"x" * (10 * 1024 * 1024)
+    line = b"X-Filler: " + b"x" * (100 * 1024 * 1024)
     request = (b"OPTIONS rtsp://127.0.0.1:8554/test RTSP/1.0\r\n" + line +
                b"\r\nUser-Agent: make-bad-captures\r\n\r\n")
     mss = mss_of(cap, conn.c2s)
     new = conn.insert_segments(conn.c2s, at, request, mss)
     first, last = frame_of(cap, new[0]), frame_of(cap, new[-1])
     return write_derived(
-        ctx, cap, "header-line-10mb.pcapng", C10,
-        "10 with an OPTIONS request holding a 10 MiB header line inserted before the second "
+        ctx, cap, "header-line-100mb.pcapng", C10,
+        "10 with an OPTIONS request holding a 100 MiB header line inserted before the second "
         "DESCRIBE, in %d segments of MSS %d, frames %d-%d" % (len(new), mss, first, last),
         bad_frames=list(range(first, last + 1)), stream_offset=at, inserted_bytes=len(request))
 

@@ -22,6 +22,7 @@ use crate::model::{
 };
 use crate::rtsp::headers;
 use crate::rtsp::message::{Message as RtspMessage, StartLine, Version};
+use crate::tcp::ConnStats;
 
 use super::findings::{self, Code, FindingSink};
 use super::machine::{self, Outcome, Protocol};
@@ -524,17 +525,16 @@ impl Tracker {
     }
 
     /// TCP statistics of a connection (both directions added up).
-    pub fn set_tcp_stats(
-        &mut self,
-        conn: u32,
-        gaps: u64,
-        gap_bytes: u64,
-        retransmissions: u64,
-        out_of_order: u64,
-    ) {
+    pub fn set_tcp_stats(&mut self, conn: u32, stats: ConnStats) {
         let Some(index) = self.conns.get(&conn).map(|c| c.model_index) else {
             return;
         };
+        let ConnStats {
+            gaps,
+            gap_bytes,
+            retransmissions,
+            out_of_order,
+        } = stats;
         if let Some(model) = self.model.connections.get_mut(index)
             && (
                 model.gaps,
@@ -2112,15 +2112,36 @@ impl Tracker {
 
     /// End of the capture: requests still waiting for a reply become findings.
     pub fn finish(&mut self) {
-        self.settle_client_closes(None);
-        let mut unanswered: Vec<usize> = self
-            .conns
-            .values()
-            .flat_map(|c| {
-                c.early_replies_from_server
-                    .iter()
-                    .chain(&c.early_replies_from_client)
-            })
+        // In connection order, so that a report is the same from run to run.
+        let mut open: Vec<u32> = self.conns.keys().copied().collect();
+        open.sort_unstable();
+        for conn in open {
+            self.close_connection(conn);
+        }
+        let summaries = self.sink.summaries();
+        self.model.findings.extend(summaries);
+        self.model
+            .findings
+            .sort_by_key(|f| (f.frame.unwrap_or(u64::MAX), f.message));
+        self.sent_findings = 0;
+        self.capture_dirty = true;
+    }
+
+    /// A connection that nothing more will come on: forgotten by the flow table (closed and
+    /// quiet, replaced by a new one on its endpoints, or over its limit), or open at the end of
+    /// the capture. What only its end can tell is said now, and its state is dropped, so that
+    /// what the tracker holds grows with the connections open at once.
+    pub fn close_connection(&mut self, conn: u32) {
+        if let Some(at) = self.conns.get(&conn).and_then(|c| c.closed_by_client_at) {
+            self.end_unanswered_teardowns(conn, at, false);
+        }
+        let Some(state) = self.conns.remove(&conn) else {
+            return;
+        };
+        let mut unanswered: Vec<usize> = state
+            .early_replies_from_server
+            .iter()
+            .chain(&state.early_replies_from_client)
             .map(|e| e.index)
             .collect();
         unanswered.sort_unstable();
@@ -2133,7 +2154,7 @@ impl Tracker {
                 message.label(),
                 message.cseq.unwrap_or_default()
             );
-            let (frame, conn) = (message.frame, message.connection);
+            let frame = message.frame;
             self.raise(
                 findings::CSEQ_UNMATCHED,
                 text,
@@ -2143,34 +2164,17 @@ impl Tracker {
                 None,
             );
         }
-        let mut waiting: Vec<(usize, Option<&'static str>)> = Vec::new();
-        for state in self.conns.values() {
-            for pending in state
-                .pending_from_client
-                .iter()
-                .chain(state.pending_from_server.iter())
-            {
-                waiting.push((pending.index, state.ended));
-            }
-        }
-        waiting.sort_unstable();
-        let mut cut: Vec<(u32, u64)> = self
-            .conns
-            .iter()
-            .filter(|(_, c)| c.interleaved_cut > 1)
-            .map(|(&id, c)| (id, c.interleaved_cut))
-            .collect();
-        cut.sort_unstable();
-        for (conn, count) in cut {
+        if state.interleaved_cut > 1 {
             let last_frame = self
-                .conns
-                .get(&conn)
-                .and_then(|c| self.model.connections.get(c.model_index))
+                .model
+                .connections
+                .get(state.model_index)
                 .map(|c| c.last_frame);
             self.raise(
                 findings::INTERLEAVED_CUT,
                 format!(
-                    "{count} interleaved frames on this connection are cut by the capture in all"
+                    "{} interleaved frames on this connection are cut by the capture in all",
+                    state.interleaved_cut
                 ),
                 None,
                 last_frame,
@@ -2178,33 +2182,33 @@ impl Tracker {
                 None,
             );
         }
-        for (index, ended) in waiting {
+        let mut waiting: Vec<usize> = state
+            .pending_from_client
+            .iter()
+            .chain(&state.pending_from_server)
+            .map(|p| p.index)
+            .collect();
+        waiting.sort_unstable();
+        let why = match state.ended {
+            Some("RST") => "; the connection was reset",
+            Some(_) => "; the connection was closed",
+            None => " before the capture ends",
+        };
+        for index in waiting {
             let Some(message) = self.model.messages.get(index) else {
                 continue;
             };
-            let label = message.label();
-            let (frame, conn) = (message.frame, message.connection);
-            let why = match ended {
-                Some("RST") => "; the connection was reset",
-                Some(_) => "; the connection was closed",
-                None => " before the capture ends",
-            };
+            let text = format!("{} got no reply{why}", message.label());
+            let frame = message.frame;
             self.raise(
                 findings::NO_REPLY,
-                format!("{label} got no reply{why}"),
+                text,
                 Some(index),
                 Some(frame),
                 Some(conn),
                 None,
             );
         }
-        let summaries = self.sink.summaries();
-        self.model.findings.extend(summaries);
-        self.model
-            .findings
-            .sort_by_key(|f| (f.frame.unwrap_or(u64::MAX), f.message));
-        self.sent_findings = 0;
-        self.capture_dirty = true;
     }
 
     /// What changed since the last call, in the order a consumer must apply it.

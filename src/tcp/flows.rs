@@ -16,9 +16,11 @@
 //! `limits::MAX_OUT_OF_ORDER_BYTES_TOTAL` out-of-order bytes are held by all of them together.
 //! Every operation per segment is O(1) amortised: two hash look-ups and list splices.
 //!
-//! A connection replaced by a new SYN on its endpoints gets its holes closed as
+//! A connection replaced by a new SYN on its endpoints, or closed (both FINs, or a reset) and
+//! quiet for `limits::CLOSED_CONNECTION_LINGER_NANOS` of capture time, gets its holes closed as
 //! `GapReason::EndOfCapture` (nothing more can arrive for it), then `Evicted`, so that whoever
-//! keeps state per connection can drop it.
+//! keeps state per connection can drop it: what a capture costs grows with the connections
+//! open at once, not with all it ever saw.
 
 use std::net::SocketAddr;
 
@@ -65,9 +67,23 @@ pub enum TcpEvent<'a> {
         event: StreamEvent<'a>,
     },
     /// The connection was forgotten, with no further event: to stay under
-    /// `limits::MAX_TCP_FLOWS`, or because a new connection (an opening SYN) took over its
-    /// endpoints. Whatever it still held is released (as gaps and data) just before.
-    Evicted { conn: ConnId, frame: u64 },
+    /// `limits::MAX_TCP_FLOWS`, because a new connection (an opening SYN) took over its
+    /// endpoints, or because it closed and stayed quiet. Whatever it still held is released
+    /// (as gaps and data) just before; `stats` are its final TCP statistics.
+    Evicted {
+        conn: ConnId,
+        frame: u64,
+        stats: ConnStats,
+    },
+}
+
+/// A connection's TCP statistics, both directions added up: what the model shows of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ConnStats {
+    pub gaps: u64,
+    pub gap_bytes: u64,
+    pub retransmissions: u64,
+    pub out_of_order: u64,
 }
 
 /// End of a recency list.
@@ -89,6 +105,8 @@ struct Conn {
     /// FIN seen from A, from B.
     fin: [bool; 2],
     reset: bool,
+    /// The latest segment of either side: a closed connection quiet for long is forgotten.
+    last_ts: Timestamp,
     /// Which recency list the connection is on, and its neighbours there.
     on_closed_list: bool,
     prev: usize,
@@ -107,6 +125,16 @@ impl Conn {
         match direction {
             Direction::AToB => &mut self.a_to_b,
             Direction::BToA => &mut self.b_to_a,
+        }
+    }
+
+    fn stats_sum(&self) -> ConnStats {
+        let (x, y) = (self.a_to_b.stats(), self.b_to_a.stats());
+        ConnStats {
+            gaps: x.gaps + y.gaps,
+            gap_bytes: x.gap_bytes + y.gap_bytes,
+            retransmissions: x.retransmissions + y.retransmissions,
+            out_of_order: x.out_of_order + y.out_of_order,
         }
     }
 
@@ -294,6 +322,7 @@ impl FlowTable {
             Direction::BToA => conn.fin[1] |= segment.flags.fin,
         }
         conn.reset |= segment.flags.rst;
+        conn.last_ts = conn.last_ts.max(ts);
         let held_after = conn.buffered();
 
         self.buffered = self
@@ -303,6 +332,28 @@ impl FlowTable {
         self.touch(slot);
         if self.buffered > self.max_buffered {
             self.sweep(frame, ts, out);
+        }
+        self.forget_quiet_closed(frame, ts, out);
+    }
+
+    /// Forgets the closed connections quiet for `limits::CLOSED_CONNECTION_LINGER_NANOS`: the
+    /// closed list is in order of last use, so only its head is ever looked at.
+    fn forget_quiet_closed(
+        &mut self,
+        frame: u64,
+        now: Timestamp,
+        out: &mut impl FnMut(TcpEvent<'_>),
+    ) {
+        while let Some(conn) = self.conn(self.closed.head) {
+            let quiet_until = conn
+                .last_ts
+                .0
+                .saturating_add(limits::CLOSED_CONNECTION_LINGER_NANOS);
+            if now.0 < quiet_until {
+                return;
+            }
+            let slot = self.closed.head;
+            self.retire(slot, frame, out);
         }
     }
 
@@ -337,6 +388,12 @@ impl FlowTable {
     pub fn stats(&self, conn: ConnId, direction: Direction) -> Option<&DirectionStats> {
         let slot = *self.by_id.get(&conn)?;
         Some(self.conn(slot)?.dir(direction).stats())
+    }
+
+    /// Both directions' statistics added up, while the connection is tracked.
+    pub fn conn_stats(&self, conn: ConnId) -> Option<ConnStats> {
+        let slot = *self.by_id.get(&conn)?;
+        Some(self.conn(slot)?.stats_sum())
     }
 
     /// Connections tracked now.
@@ -387,6 +444,7 @@ impl FlowTable {
             b_to_a: Reassembler::new(),
             fin: [false; 2],
             reset: false,
+            last_ts: ts,
             on_closed_list: false,
             prev: NIL,
             next: NIL,
@@ -432,17 +490,20 @@ impl FlowTable {
         out(TcpEvent::Evicted {
             conn: conn.id,
             frame,
+            stats: conn.stats_sum(),
         });
         true
     }
 
-    /// A new SYN took over the endpoints: the old connection's holes can no longer fill.
+    /// A new SYN took over the endpoints, or the connection closed long ago: its holes can no
+    /// longer fill.
     fn retire(&mut self, slot: usize, frame: u64, out: &mut impl FnMut(TcpEvent<'_>)) {
         if let Some(mut conn) = self.remove(slot) {
             conn.finish(out);
             out(TcpEvent::Evicted {
                 conn: conn.id,
                 frame,
+                stats: conn.stats_sum(),
             });
         }
     }
@@ -646,6 +707,7 @@ mod tests {
         table: FlowTable,
         events: Vec<Ev>,
         frame: u64,
+        now: Timestamp,
     }
 
     impl Harness {
@@ -660,9 +722,7 @@ mod tests {
             self.frame += 1;
             let events = &mut self.events;
             self.table
-                .push(&segment, self.frame, Timestamp(0), &mut |e| {
-                    events.push(own(e))
-                });
+                .push(&segment, self.frame, self.now, &mut |e| events.push(own(e)));
         }
 
         fn finish(&mut self) {
@@ -877,6 +937,31 @@ mod tests {
         );
         assert_eq!(h.table.len(), 3);
         assert!(h.table.stats(2, AToB).is_some());
+    }
+
+    #[test]
+    fn a_closed_connection_is_forgotten_once_quiet_for_the_linger() {
+        let linger = limits::CLOSED_CONNECTION_LINGER_NANOS;
+        let mut h = Harness::default();
+        h.handshake(client(), 100);
+        h.push(tcp(client(), server(), 101, 501, ACK, b"OPTIONS"));
+        h.push(tcp(client(), server(), 108, 501, FIN_ACK, b""));
+        h.push(tcp(server(), client(), 501, 109, FIN_ACK, b""));
+        let still_open = addr("10.0.0.7:40007");
+        h.handshake(still_open, 9000);
+        h.take();
+        // Within the linger, a late ACK still finds the closed connection.
+        h.now = Timestamp(linger - 1);
+        h.push(tcp(client(), server(), 109, 502, ACK, b""));
+        assert!(h.take().is_empty());
+        assert_eq!(h.table.len(), 2);
+        // Quiet for the whole linger: forgotten, with its statistics; the open one stays.
+        h.now = Timestamp(2 * linger - 1);
+        h.push(tcp(still_open, server(), 9001, 501, ACK, b""));
+        assert_eq!(h.take(), vec![Ev::Evicted(0)]);
+        assert_eq!(h.table.len(), 1);
+        assert!(h.table.conn_stats(0).is_none());
+        assert!(h.table.conn_stats(1).is_some());
     }
 
     #[test]

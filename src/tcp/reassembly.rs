@@ -363,7 +363,9 @@ impl Reassembler {
 
     /// Gives up every hole that has out-of-order data waiting behind it, as `reason`, and
     /// releases that data. Holes with nothing buffered after them stay open. For the flow table
-    /// when it must free memory.
+    /// when it must free memory: `frame` is where it had to (the gaps are given there); the data
+    /// is given at the last frame of this connection, which brought it, not at `frame`, which
+    /// may be another connection's.
     pub fn flush(
         &mut self,
         reason: GapReason,
@@ -377,7 +379,8 @@ impl Reassembler {
         if reason == GapReason::BufferLimit {
             self.stats.dropped_by_limit += 1;
         }
-        self.advance_to(last_end, reason, frame, ts, out);
+        let brought_at = (self.last_frame, self.last_ts);
+        self.advance(last_end, reason, (frame, ts), brought_at, out);
         self.check_end(frame, ts, out);
     }
 
@@ -1534,7 +1537,7 @@ mod tests {
         });
         assert_eq!(
             h.take(),
-            vec![Ev::Gap(3, GapReason::BufferLimit, 9), data(b"def", 9)]
+            vec![Ev::Gap(3, GapReason::BufferLimit, 9), data(b"def", 2)]
         );
         assert_eq!(h.stats().dropped_by_limit, 1);
     }

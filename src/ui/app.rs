@@ -22,7 +22,7 @@ use crate::ui::start::StartView;
 use crate::ui::state_graph::StateGraphView;
 use crate::ui::style::{self, Palette, ThemeChoice};
 use crate::ui::teach::TeachView;
-use crate::ui::timing::LoadTiming;
+use crate::ui::timing::{FrameTimes, LoadTiming};
 use crate::ui::{Command, Scope, Startup, Step};
 
 /// Where eframe's storage keeps [`Settings`].
@@ -94,7 +94,10 @@ pub struct InspectorApp {
     live: LiveDialog,
     commands: Vec<Command>,
     initialised: bool,
+    glyphs_warm: bool,
     timing: Option<LoadTiming>,
+    /// eframe's measure of the previous frame: ui, tessellation and painting, without vsync.
+    previous_frame_cpu: Option<f32>,
 }
 
 impl InspectorApp {
@@ -142,7 +145,9 @@ impl InspectorApp {
             live: LiveDialog::default(),
             commands: Vec::new(),
             initialised: false,
+            glyphs_warm: false,
             timing: None,
+            previous_frame_cpu: None,
         }
     }
 
@@ -198,21 +203,35 @@ impl InspectorApp {
         self.commands.push(command);
     }
 
+    /// Fonts, style and theme. Before the first frame when eframe starts the app (fonts set
+    /// later only take effect a frame later, and rasterise every glyph again then); else on
+    /// the first frame.
+    pub fn initialise(&mut self, ctx: &egui::Context) {
+        self.initialised = true;
+        style::apply(ctx);
+        ctx.set_theme(self.settings.theme.preference());
+    }
+
     /// One frame of the whole window.
     pub fn ui_root(&mut self, ui: &mut egui::Ui) {
         let frame_started = Instant::now();
         let ctx = ui.ctx().clone();
         if !self.initialised {
-            self.initialised = true;
-            style::apply(&ctx);
-            ctx.set_theme(self.settings.theme.preference());
+            self.initialise(&ctx);
         }
+        if !self.glyphs_warm {
+            self.glyphs_warm = true;
+            style::warm_glyphs(ui);
+        }
+        let set_up = frame_started.elapsed();
         self.poll_loader(&ctx);
+        let polled = frame_started.elapsed();
         self.poll_dialog(&ctx);
         self.take_dropped_files(&ctx);
         self.keyboard(&ctx);
         self.play(&ctx);
         self.refresh();
+        let indexed = frame_started.elapsed();
 
         self.menu_bar(ui);
         self.status_bar(ui);
@@ -236,7 +255,7 @@ impl InspectorApp {
         for command in commands {
             self.apply(command, &ctx);
         }
-        self.log_timing(frame_started);
+        self.log_timing(frame_started, [set_up, polled, indexed]);
     }
 
     fn showing_capture(&self) -> bool {
@@ -717,7 +736,7 @@ impl InspectorApp {
             .map(|m| facts::step_text(&self.model, &self.index, m))
             .unwrap_or_else(|| "Select a message to see what it did to both machines.".into());
         // Two lines are kept for it, so the ladder below does not jump as the text changes.
-        let font = egui::FontId::proportional(14.5);
+        let font = style::font::STEP;
         let line = ui.fonts_mut(|f| f.row_height(&font));
         ui.allocate_ui_with_layout(
             egui::vec2(ui.available_width(), 2.0 * line + 2.0),
@@ -976,11 +995,20 @@ impl InspectorApp {
         }
     }
 
-    fn log_timing(&mut self, frame_started: Instant) {
+    fn log_timing(&mut self, frame_started: Instant, [set_up, polled, indexed]: [Duration; 3]) {
         let loading = self.loader.as_ref().is_some_and(|l| l.is_running());
-        let sessions = self.model.sessions.len();
         if let Some(timing) = &mut self.timing {
-            timing.frame(frame_started.elapsed(), loading, sessions);
+            timing.frame(
+                FrameTimes {
+                    took: frame_started.elapsed(),
+                    set_up,
+                    polled,
+                    indexed,
+                    previous_whole: self.previous_frame_cpu.map(Duration::from_secs_f32),
+                },
+                loading,
+                (self.model.sessions.len(), self.model.messages.len()),
+            );
         }
     }
 }
@@ -1000,7 +1028,8 @@ fn source_for(path: PathBuf) -> Source {
 }
 
 impl eframe::App for InspectorApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        self.previous_frame_cpu = frame.info().cpu_usage;
         self.ui_root(ui);
     }
 

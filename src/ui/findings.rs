@@ -151,13 +151,13 @@ fn paint_finding(ui: &mut egui::Ui, finding: &Finding, palette: &Palette) {
     // The row's clip, not the inner rect's: text may use the row's vertical padding.
     let painter = ui.painter();
     let y = rect.center().y;
-    let font = egui::FontId::proportional(13.0);
+    let font = style::font::TITLE;
     let colour = palette.severity(finding.severity);
     let text = ui.visuals().text_color();
     let columns = [(0.0, 62.0), (62.0, 200.0), (262.0, 100.0)];
     let cells = [
         (finding.severity.name().to_string(), colour, font.clone()),
-        (finding.code.clone(), text, egui::FontId::monospace(12.0)),
+        (finding.code.clone(), text, style::font::MONO),
         (
             match (finding.frame, finding.message) {
                 (Some(frame), Some(m)) => format!("fr {frame} · #{m}"),

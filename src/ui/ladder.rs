@@ -9,13 +9,11 @@
 //! Rows have one fixed height and only the visible ones are laid out and painted, so a ladder
 //! of 100 000 messages scrolls like one of 10.
 
-use eframe::egui::{
-    self, Align2, Color32, FontId, Rect, RichText, Sense, Shape, Stroke, pos2, vec2,
-};
+use eframe::egui::{self, Align2, Color32, Rect, RichText, Sense, Shape, Stroke, pos2, vec2};
 
 use crate::model::{Direction, Machine, MessageKind, Model, Transition};
 use crate::ui::facts::{self, Index, Lane};
-use crate::ui::style::{Palette, text_within};
+use crate::ui::style::{self, Palette, text_within};
 use crate::ui::{Command, Scope};
 
 pub const ROW_HEIGHT: f32 = 40.0;
@@ -261,7 +259,7 @@ impl LadderView {
     fn header(&self, ui: &mut egui::Ui, model: &Model, rows: &Rows, palette: &Palette) {
         let (rect, _) = ui.allocate_exact_size(vec2(ui.available_width(), 36.0), Sense::hover());
         let painter = ui.painter_at(rect);
-        let small = FontId::proportional(11.0);
+        let small = style::font::SMALL;
         let text = ui.visuals().text_color();
         painter.text(
             pos2(rect.left() + 8.0, rect.top() + 4.0),
@@ -309,7 +307,7 @@ impl LadderView {
                 pos2(x, rect.top() + 4.0),
                 Align2::CENTER_TOP,
                 role,
-                FontId::proportional(12.5),
+                style::font::LABEL,
                 colour,
             );
             text_within(
@@ -384,8 +382,8 @@ fn message_row(
 
     // Time: since the capture's start, then the time of day and the gap since the previous
     // message of this ladder.
-    let mono = FontId::monospace(12.0);
-    let small = FontId::proportional(11.0);
+    let mono = style::font::MONO;
+    let small = style::font::SMALL;
     painter.text(
         pos2(rect.left() + 8.0, rect.top() + 5.0),
         Align2::LEFT_TOP,
@@ -475,7 +473,7 @@ fn message_row(
 
     // Its label, above the arrow, cut to the arrow's length.
     let span = (to_x - from_x).abs();
-    let label_font = FontId::proportional(13.0);
+    let label_font = style::font::TITLE;
     let mut text = label.clone();
     if let Some(cseq) = message.cseq {
         text.push_str(&format!("  ·  CSeq {cseq}"));
@@ -508,7 +506,7 @@ fn message_row(
             } else {
                 "!".to_string()
             },
-            FontId::proportional(10.0),
+            style::font::SMALL,
             Color32::WHITE,
         );
     }
@@ -572,7 +570,7 @@ fn media_row(ui: &egui::Ui, xs: &[f32], rect: Rect, text: &str, palette: &Palett
         band.center(),
         Align2::CENTER_CENTER,
         text.to_string(),
-        FontId::proportional(12.0),
+        style::font::LABEL,
         ui.visuals().text_color(),
         band.width() - 16.0,
     );
@@ -580,7 +578,7 @@ fn media_row(ui: &egui::Ui, xs: &[f32], rect: Rect, text: &str, palette: &Palett
         pos2(rect.left() + 8.0, rect.center().y),
         Align2::LEFT_CENTER,
         "media",
-        FontId::proportional(11.0),
+        style::font::SMALL,
         palette.weak,
     );
 }
@@ -606,12 +604,12 @@ fn event_row(
         .unwrap_or(rect.center().x);
     let y = rect.center().y + 4.0;
     painter.circle_filled(pos2(x, y), 6.0, palette.warning);
-    let small = FontId::proportional(11.0);
+    let small = style::font::SMALL;
     painter.text(
         pos2(rect.left() + 8.0, rect.top() + 5.0),
         Align2::LEFT_TOP,
         format!("{:.6}", t.time),
-        FontId::monospace(12.0),
+        style::font::MONO,
         ui.visuals().text_color(),
     );
     if let Some(start) = model.capture.start_time {
@@ -630,7 +628,7 @@ fn event_row(
         pos2((from + to) / 2.0, y - 8.0),
         Align2::CENTER_BOTTOM,
         format!("{}: {}", t.machine.name(), t.cause),
-        FontId::proportional(12.5),
+        style::font::LABEL,
         palette.warning,
         to - from,
     );

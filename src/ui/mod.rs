@@ -164,7 +164,9 @@ pub fn run(startup: Startup) -> Result<(), String> {
                 .storage
                 .and_then(|storage| eframe::get_value(storage, app::SETTINGS_KEY))
                 .unwrap_or_default();
-            Ok(Box::new(InspectorApp::new(settings, startup)))
+            let mut app = InspectorApp::new(settings, startup);
+            app.initialise(&cc.egui_ctx);
+            Ok(Box::new(app))
         }),
     )
     .map_err(|error| error.to_string())

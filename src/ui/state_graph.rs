@@ -17,7 +17,7 @@ use crate::model::{Machine, Message, Model, Session, State, Transition};
 use crate::session::machine::Protocol;
 use crate::teach::edges::Attempt;
 use crate::ui::facts::{self, Edge, Index};
-use crate::ui::style::Palette;
+use crate::ui::style::{self, Palette};
 use crate::ui::teach::EdgeRef;
 use crate::ui::{Command, Scope};
 
@@ -260,8 +260,8 @@ fn graph(ui: &mut egui::Ui, model: &Model, shown: &Shown<'_>, palette: &Palette)
         Rect::from_min_max(full.min, pos2(full.max.x, full.max.y - ATTEMPT_STRIP))
     };
     let text = ui.visuals().text_color();
-    let title_font = FontId::proportional(13.5);
-    let loop_font = FontId::proportional(10.5);
+    let title_font = style::font::TITLE;
+    let loop_font = style::font::SMALL;
 
     let edges = facts::edges(shown.protocol, shown.machine);
     let mut clicked = Clicked::default();
@@ -486,7 +486,7 @@ fn graph(ui: &mut egui::Ui, model: &Model, shown: &Shown<'_>, palette: &Palette)
                 (false, false) => palette.weak,
             };
             let font = if loop_taken {
-                FontId::proportional(11.5)
+                style::font::SMALL
             } else {
                 loop_font.clone()
             };
@@ -581,7 +581,7 @@ fn attempted_edge(
         ),
         _ => format!("{}: no edge out of {}", attempt.method, attempt.state),
     };
-    let font = FontId::proportional(12.0);
+    let font = style::font::LABEL;
     let galley = painter.fonts_mut(|f| f.layout_no_wrap(text, font, palette.failure));
     let size = galley.size() + vec2(14.0, 8.0);
     let centre_x = from.centre.x.clamp(
@@ -701,9 +701,9 @@ fn edge_text(
     colour: Color32,
 ) {
     let font = if strong {
-        FontId::proportional(12.5)
+        style::font::LABEL
     } else {
-        FontId::proportional(11.0)
+        style::font::SMALL
     };
     let galley = painter.fonts_mut(|f| f.layout_no_wrap(text.to_string(), font, colour));
     let rect = Align2::CENTER_CENTER.anchor_size(pos, galley.size());
