@@ -106,7 +106,13 @@ pub const MAX_HEADER_VALUE_PAST_BUDGET: usize = 1024;
 /// and the report list them all), with its start line's strings and compact headers. Measured
 /// (`/usr/bin/time -v rtsp-inspector report F --format json`, release): a million pipelined
 /// `OPTIONS * RTSP/1.0` requests peak at 396 MiB, about this much a message plus the process.
-/// With `MAX_KEPT_DETAIL_BYTES` this is the model's cap: 64 MiB + 400 B a message (+ about
-/// 2.5 KiB a tracked TCP connection, bounded by `MAX_TCP_FLOWS` in the flow table; 100 000
-/// connections measured at 254 MiB). README, development section, has every hostile capture.
+/// With `MAX_KEPT_DETAIL_BYTES` and `TRACKED_CONNECTION_BYTES` this is the model's cap.
+/// README, development section, has every hostile capture.
 pub const MODEL_BYTES_PER_MESSAGE: usize = 400;
+
+/// What a TCP connection costs while tracked (flow table, reassembly, framing and session
+/// state), at most `MAX_TCP_FLOWS` of them at once; a closed one is dropped after
+/// `CLOSED_CONNECTION_LINGER_NANOS`, leaving its model entry. Measured: a million SYNs (the
+/// table full of 65 536 connections, nothing else) peak at 109-127 MiB, under 2 KiB a
+/// connection plus the process; 100 000 connections each holding out-of-order data, 254-268 MiB.
+pub const TRACKED_CONNECTION_BYTES: usize = 2560;

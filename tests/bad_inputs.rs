@@ -11,10 +11,10 @@
 //!
 //! The captures are generated at test time into a folder under `CARGO_TARGET_TMPDIR`, so nothing
 //! committed can go stale. The three large synthetic cases (a million pipelined requests,
-//! 100 000 connections each with a hole, a million SYNs) are one test, ignored by default:
+//! 100 000 connections each with a hole, a million SYNs) are one test, `heavy_floods`:
 //!
 //! ```sh
-//! cargo test --release --test bad_inputs -- --ignored --nocapture
+//! cargo test --release --test bad_inputs heavy -- --nocapture
 //! ```
 //!
 //! Every run prints a row — case, peak RSS, wall time, exit status, findings by code and frame —
@@ -1204,11 +1204,16 @@ struct FrameOnly {
 
 const FLOOD_TIMEOUT: Duration = Duration::from_secs(600);
 
-/// What a flood may cost: the state the limits bound (200 MiB, as for every case) plus the
-/// model, which keeps every message (`limits::MODEL_BYTES_PER_MESSAGE` each).
-fn flood_cap_mib(messages: usize) -> u64 {
-    let per_message = rtsp_inspector::limits::MODEL_BYTES_PER_MESSAGE as u64;
-    RSS_CAP_MIB + (messages as u64 * per_message) / (1 << 20)
+/// What a flood may cost, as `src/limits.rs` states it: the state the limits bound (200 MiB, as
+/// for every case), the model, which keeps every message (`MODEL_BYTES_PER_MESSAGE` each), and
+/// the connections tracked at once (`TRACKED_CONNECTION_BYTES` each, at most `MAX_TCP_FLOWS`).
+fn flood_cap_mib(messages: usize, connections: usize) -> u64 {
+    use rtsp_inspector::limits::{
+        MAX_TCP_FLOWS, MODEL_BYTES_PER_MESSAGE, TRACKED_CONNECTION_BYTES,
+    };
+    let model = messages as u64 * MODEL_BYTES_PER_MESSAGE as u64;
+    let tracked = connections.min(MAX_TCP_FLOWS) as u64 * TRACKED_CONNECTION_BYTES as u64;
+    RSS_CAP_MIB + (model + tracked) / (1 << 20)
 }
 
 fn flood(dir: &Path, name: &str, case: &Case) -> (Run, FloodReport) {
@@ -1239,11 +1244,19 @@ fn check(failures: &mut Vec<String>, ok: bool, what: String) {
     }
 }
 
+/// TCP connections each flood opens (a SYN each; the pipelined requests share one).
+fn case_connections(name: &str) -> usize {
+    match name {
+        "many-connections-ooo" => 100_000,
+        "syn-flood" => 1_000_000,
+        _ => 1,
+    }
+}
+
 /// A million pipelined requests, 100 000 connections each holding a segment past a hole that
 /// never fills, a million SYNs. Each must finish, stay under the memory cap and say which limit
-/// it hit. Run in release: `cargo test --release --test bad_inputs -- --ignored --nocapture`.
+/// it hit. About 2.5 minutes in a debug build (most of it the million requests), 40 s in release.
 #[test]
-#[ignore = "heavy: ~130 MB of captures, ~40 s in release; run with --release -- --ignored"]
 fn heavy_floods() {
     let dir = scratch("bad-inputs-heavy-");
     let _ = std::fs::remove_dir_all(&dir);
@@ -1262,7 +1275,7 @@ fn heavy_floods() {
     );
     let mut failures = Vec::new();
     let sound = |failures: &mut Vec<String>, name: &str, run: &Run, report: &FloodReport| {
-        let cap = flood_cap_mib(report.messages.len());
+        let cap = flood_cap_mib(report.messages.len(), case_connections(name));
         check(
             failures,
             !run.timed_out && !run.stderr.contains("panicked") && run.exit == Some(0),
