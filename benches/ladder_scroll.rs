@@ -61,7 +61,7 @@ fn synthetic_model() -> Model {
                 },
             direction,
             kind,
-            version: "RTSP/1.0".into(),
+            version: "RTSP/1.0",
             method: None,
             url: None,
             status: None,

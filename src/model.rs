@@ -5,6 +5,8 @@
 //! all of them and prints the result. Everything here is plain data (serde), with no payloads:
 //! raw bytes are read back from the capture by offset when shown.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 /// Which way a message went, relative to the RTSP client of its connection.
@@ -161,8 +163,10 @@ pub struct Message {
     pub time: f64,
     pub direction: Direction,
     pub kind: MessageKind,
-    pub version: String,
-    pub method: Option<String>,
+    /// "RTSP/1.0" or "RTSP/2.0". Static, as the standard methods: a model keeps every message
+    /// (a million pipelined requests is a capture too), and these are the same in all of them.
+    pub version: &'static str,
+    pub method: Option<Cow<'static, str>>,
     pub url: Option<String>,
     pub status: Option<u16>,
     pub reason: Option<String>,
@@ -191,7 +195,7 @@ impl Message {
     /// "PLAY" for a request, "200 OK" for a response.
     pub fn label(&self) -> String {
         match self.kind {
-            MessageKind::Request => self.method.clone().unwrap_or_else(|| "?".into()),
+            MessageKind::Request => self.method.as_deref().unwrap_or("?").to_string(),
             MessageKind::Response => match (&self.status, &self.reason) {
                 (Some(status), Some(reason)) if !reason.is_empty() => format!("{status} {reason}"),
                 (Some(status), _) => status.to_string(),

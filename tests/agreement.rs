@@ -93,7 +93,11 @@ fn our_messages(model: &Model) -> Vec<Seen> {
         .messages
         .iter()
         .map(|m| match m.kind {
-            MessageKind::Request => (m.frame, "request", m.method.clone().unwrap_or_default()),
+            MessageKind::Request => (
+                m.frame,
+                "request",
+                m.method.as_deref().unwrap_or_default().to_string(),
+            ),
             MessageKind::Response => (
                 m.frame,
                 "response",

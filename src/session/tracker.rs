@@ -7,6 +7,7 @@
 //! the per-track SETUPs and the aggregate PLAY of one session carry the same ID, so one server's
 //! ID is enough and survives the URL changing from track to aggregate).
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 
@@ -198,6 +199,30 @@ impl DirtySet {
             }
         }
         std::mem::take(&mut self.list)
+    }
+}
+
+/// The methods RFC 2326 and RFC 7826 define (case-sensitive, as methods are): a message keeps
+/// one of these without allocating.
+const STANDARD_METHODS: &[&str] = &[
+    "OPTIONS",
+    "DESCRIBE",
+    "ANNOUNCE",
+    "SETUP",
+    "PLAY",
+    "PAUSE",
+    "TEARDOWN",
+    "GET_PARAMETER",
+    "SET_PARAMETER",
+    "REDIRECT",
+    "RECORD",
+    "PLAY_NOTIFY",
+];
+
+fn method_name(method: &str) -> Cow<'static, str> {
+    match STANDARD_METHODS.iter().find(|m| **m == method) {
+        Some(standard) => Cow::Borrowed(standard),
+        None => Cow::Owned(method.to_string()),
     }
 }
 
@@ -909,7 +934,7 @@ impl Tracker {
         if let Some(model) = self.model.connections.get_mut(model_conn) {
             model.rtsp_messages += 1;
             if model.version.is_none() {
-                model.version = Some(built.version.clone());
+                model.version = Some(built.version.to_string());
             }
         }
         self.model.messages.push(built);
@@ -938,7 +963,7 @@ impl Tracker {
             } => (
                 MessageKind::Request,
                 *version,
-                Some(method.clone()),
+                Some(method_name(method)),
                 Some(mask_url_password(uri)),
                 None,
                 None,
@@ -974,7 +999,7 @@ impl Tracker {
             time: self.time(message.ts),
             direction,
             kind,
-            version: version_name(version).into(),
+            version: version_name(version),
             method,
             url,
             status,
@@ -1671,8 +1696,7 @@ impl Tracker {
             .model
             .messages
             .get(request)
-            .map(|m| m.version.clone())
-            .unwrap_or_else(|| "RTSP/1.0".into());
+            .map_or("RTSP/1.0", |m| m.version);
         let protocol = if version == "RTSP/2.0" {
             Protocol::Rtsp2
         } else {
@@ -1691,7 +1715,7 @@ impl Tracker {
             url,
             server: server.to_string(),
             client: client.to_string(),
-            version,
+            version: version.to_string(),
             connections: vec![conn],
             client_path: vec![State::Init],
             server_path: vec![State::Init],
@@ -1755,7 +1779,7 @@ impl Tracker {
             return;
         };
         let better = matches!(
-            method.as_str(),
+            method.as_ref(),
             "PLAY" | "RECORD" | "DESCRIBE" | "ANNOUNCE" | "PAUSE" | "TEARDOWN"
         );
         if better && model.url != url {

@@ -43,7 +43,7 @@ pub struct Explanation {
 /// The explanation of message `index`; None when there is no such message.
 pub fn explain(model: &Model, index: usize) -> Option<Explanation> {
     let message = model.messages.get(index)?;
-    let protocol = rfc::protocol_of(&message.version);
+    let protocol = rfc::protocol_of(message.version);
     let pair = message.pair.and_then(|p| model.messages.get(p));
     let session = message.session_index.and_then(|s| model.sessions.get(s));
     let request = match message.kind {

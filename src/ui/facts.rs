@@ -330,8 +330,8 @@ pub fn step_text(model: &Model, index: &Index, message: &Message) -> String {
             let request = message
                 .pair
                 .and_then(|p| model.messages.get(p))
-                .and_then(|r| r.method.clone())
-                .unwrap_or_else(|| "?".to_string());
+                .and_then(|r| r.method.as_deref())
+                .unwrap_or("?");
             format!("{request} → {}", message.label())
         }
     };
