@@ -26,7 +26,7 @@ use crate::model::{CaptureInfo, Model, Update};
 use crate::rtsp::framer::{Framer, FramerEvent};
 use crate::session::findings;
 use crate::session::{Side, Tracker};
-use crate::tcp::{ConnId, Direction, FlowTable, GapReason, StreamEvent, TcpEvent};
+use crate::tcp::{ConnId, Direction, FlowTable, Forgotten, GapReason, StreamEvent, TcpEvent};
 
 /// A run of this many well-formed interleaved frames and nothing else makes a connection RTSP
 /// even when none of its messages is in the capture (joined in the middle of a stream).
@@ -119,6 +119,9 @@ fn gap_reason_text(reason: GapReason) -> &'static str {
             "too much out-of-order data waited for a missing segment (limit reached)"
         }
         GapReason::EndOfCapture => "a segment is missing and the capture ended before it came",
+        GapReason::Abandoned => {
+            "a segment is missing and never came: the connection ended and was forgotten"
+        }
         GapReason::MidStreamJoin => "the capture joined the connection in the middle",
     }
 }
@@ -341,7 +344,9 @@ fn on_tcp_event(
                 },
             );
         }
-        TcpEvent::Evicted { conn, stats, .. } => {
+        TcpEvent::Evicted {
+            conn, stats, why, ..
+        } => {
             // Forgotten by the flow table: nothing more comes on it, so it ends here as every
             // connection does at the end of the capture, and its state goes.
             if let Some(mut framing) = conns.remove(&conn)
@@ -349,7 +354,15 @@ fn on_tcp_event(
             {
                 finish_framers(conn, &mut framing, tracker);
                 tracker.set_tcp_stats(conn, stats);
-                tracker.close_connection(conn);
+                let unended = match why {
+                    // Closed: it has ended, and the tracker knows how.
+                    Forgotten::Quiet => "",
+                    Forgotten::Replaced => " before a new connection took over its ports",
+                    Forgotten::Limit => {
+                        " before it was forgotten (too many connections: limits::MAX_TCP_FLOWS)"
+                    }
+                };
+                tracker.close_connection(conn, unended);
             }
         }
         TcpEvent::Stream {

@@ -107,8 +107,9 @@ pub const MAX_HEADER_VALUE_PAST_BUDGET: usize = 1024;
 /// (`/usr/bin/time -v rtsp-inspector report F --format json`, release): a million pipelined
 /// `OPTIONS * RTSP/1.0` requests peak at 327 MiB, about this much a message plus the process
 /// (401 MiB before the version and the standard methods became static strings).
-/// With `MAX_KEPT_DETAIL_BYTES` and `TRACKED_CONNECTION_BYTES` this is the model's cap.
-/// README, development section, has every hostile capture.
+/// With `MAX_KEPT_DETAIL_BYTES` this is the model's cap; the engine's state adds
+/// `TRACKED_CONNECTION_BYTES` a connection tracked at once. README, development section, has
+/// every hostile capture.
 pub const MODEL_BYTES_PER_MESSAGE: usize = 340;
 
 /// What a TCP connection costs while tracked (flow table, reassembly, framing and session

@@ -1255,7 +1255,7 @@ fn case_connections(name: &str) -> usize {
 
 /// A million pipelined requests, 100 000 connections each holding a segment past a hole that
 /// never fills, a million SYNs. Each must finish, stay under the memory cap and say which limit
-/// it hit. About 2.5 minutes in a debug build (most of it the million requests), 40 s in release.
+/// it hit. About 2.5 minutes in a debug build (most of it the million requests), 25 s in release.
 #[test]
 fn heavy_floods() {
     let dir = scratch("bad-inputs-heavy-");

@@ -380,7 +380,7 @@ impl Tracker {
         }
         if self.now >= self.next_timer_check {
             self.next_timer_check = Timestamp(self.now.0.saturating_add(TIMER_GRANULARITY_NANOS));
-            self.settle_client_closes(Some(self.now));
+            self.settle_client_closes(self.now);
             self.check_timeouts(frame);
         }
     }
@@ -649,17 +649,14 @@ impl Tracker {
     }
 
     /// Connections the client closed after a TEARDOWN that the server has not answered within
-    /// `TEARDOWN_REPLY_GRACE_NANOS` (or at all, by the end of the capture: `None`).
-    fn settle_client_closes(&mut self, now: Option<Timestamp>) {
+    /// `TEARDOWN_REPLY_GRACE_NANOS` (`close_connection` settles the rest when a connection is
+    /// over).
+    fn settle_client_closes(&mut self, now: Timestamp) {
         let mut due: Vec<(u32, Timestamp)> = self
             .conns
             .iter()
             .filter_map(|(&id, c)| c.closed_by_client_at.map(|at| (id, at)))
-            .filter(|(_, at)| {
-                now.is_none_or(|now| {
-                    now >= Timestamp(at.0.saturating_add(TEARDOWN_REPLY_GRACE_NANOS))
-                })
-            })
+            .filter(|(_, at)| now >= Timestamp(at.0.saturating_add(TEARDOWN_REPLY_GRACE_NANOS)))
             .collect();
         due.sort_unstable();
         for (conn, at) in due {
@@ -2140,7 +2137,7 @@ impl Tracker {
         let mut open: Vec<u32> = self.conns.keys().copied().collect();
         open.sort_unstable();
         for conn in open {
-            self.close_connection(conn);
+            self.close_connection(conn, " before the capture ends");
         }
         let summaries = self.sink.summaries();
         self.model.findings.extend(summaries);
@@ -2154,8 +2151,10 @@ impl Tracker {
     /// A connection that nothing more will come on: forgotten by the flow table (closed and
     /// quiet, replaced by a new one on its endpoints, or over its limit), or open at the end of
     /// the capture. What only its end can tell is said now, and its state is dropped, so that
-    /// what the tracker holds grows with the connections open at once.
-    pub fn close_connection(&mut self, conn: u32) {
+    /// what the tracker holds grows with the connections open at once. `unended` ends the
+    /// text of a request left unanswered on a connection that never closed (" before the
+    /// capture ends").
+    pub fn close_connection(&mut self, conn: u32, unended: &str) {
         if let Some(at) = self.conns.get(&conn).and_then(|c| c.closed_by_client_at) {
             self.end_unanswered_teardowns(conn, at, false);
         }
@@ -2216,7 +2215,7 @@ impl Tracker {
         let why = match state.ended {
             Some("RST") => "; the connection was reset",
             Some(_) => "; the connection was closed",
-            None => " before the capture ends",
+            None => unended,
         };
         for index in waiting {
             let Some(message) = self.model.messages.get(index) else {

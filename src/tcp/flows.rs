@@ -18,7 +18,7 @@
 //!
 //! A connection replaced by a new SYN on its endpoints, or closed (both FINs, or a reset) and
 //! quiet for `limits::CLOSED_CONNECTION_LINGER_NANOS` of capture time, gets its holes closed as
-//! `GapReason::EndOfCapture` (nothing more can arrive for it), then `Evicted`, so that whoever
+//! `GapReason::Abandoned` (nothing more can arrive for it), then `Evicted`, so that whoever
 //! keeps state per connection can drop it: what a capture costs grows with the connections
 //! open at once, not with all it ever saw.
 
@@ -74,7 +74,19 @@ pub enum TcpEvent<'a> {
         conn: ConnId,
         frame: u64,
         stats: ConnStats,
+        why: Forgotten,
     },
+}
+
+/// Why the flow table forgot a connection before the end of the capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forgotten {
+    /// Closed (both FINs, or a reset) and quiet for `limits::CLOSED_CONNECTION_LINGER_NANOS`.
+    Quiet,
+    /// A new connection (an opening SYN) took over its endpoints.
+    Replaced,
+    /// The table was full (`limits::MAX_TCP_FLOWS`) and it was the least recently used.
+    Limit,
 }
 
 /// A connection's TCP statistics, both directions added up: what the model shows of them.
@@ -105,8 +117,9 @@ struct Conn {
     /// FIN seen from A, from B.
     fin: [bool; 2],
     reset: bool,
-    /// The latest segment of either side: a closed connection quiet for long is forgotten.
-    last_ts: Timestamp,
+    /// The table's clock at this connection's latest segment: a closed connection quiet for
+    /// long is forgotten.
+    last_seen: Timestamp,
     /// Which recency list the connection is on, and its neighbours there.
     on_closed_list: bool,
     prev: usize,
@@ -164,23 +177,30 @@ impl Conn {
     }
 
     /// Flushes both directions' buffers for `reason`, as events of this connection.
-    fn flush(
-        &mut self,
-        reason: GapReason,
-        frame: u64,
-        ts: Timestamp,
-        out: &mut impl FnMut(TcpEvent<'_>),
-    ) {
+    fn flush(&mut self, reason: GapReason, out: &mut impl FnMut(TcpEvent<'_>)) {
         let conn = self.id;
         for direction in [Direction::AToB, Direction::BToA] {
-            self.dir_mut(direction)
-                .flush(reason, frame, ts, &mut |event| {
-                    out(TcpEvent::Stream {
-                        conn,
-                        direction,
-                        event,
-                    })
-                });
+            self.dir_mut(direction).flush(reason, &mut |event| {
+                out(TcpEvent::Stream {
+                    conn,
+                    direction,
+                    event,
+                })
+            });
+        }
+    }
+
+    /// The connection is forgotten before the capture ends: its holes are abandoned.
+    fn abandon(&mut self, out: &mut impl FnMut(TcpEvent<'_>)) {
+        let conn = self.id;
+        for direction in [Direction::AToB, Direction::BToA] {
+            self.dir_mut(direction).abandon(&mut |event| {
+                out(TcpEvent::Stream {
+                    conn,
+                    direction,
+                    event,
+                })
+            });
         }
     }
 
@@ -227,6 +247,10 @@ pub struct FlowTable {
     sweep_at: usize,
     max_flows: usize,
     max_buffered: usize,
+    /// The latest timestamp seen. It never goes back, so the closed list, in order of last
+    /// use, is also in order of `Conn::last_seen` (timestamps that go backwards in a capture
+    /// must not hide the connections behind one from being forgotten).
+    clock: Timestamp,
 }
 
 impl Default for FlowTable {
@@ -255,6 +279,7 @@ impl FlowTable {
             sweep_at: 0,
             max_flows: max_flows.max(1),
             max_buffered,
+            clock: Timestamp(i64::MIN),
         }
     }
 
@@ -265,6 +290,10 @@ impl FlowTable {
         ts: Timestamp,
         out: &mut impl FnMut(TcpEvent<'_>),
     ) {
+        self.clock = self.clock.max(ts);
+        // Before the segment is looked up: whether a late segment still joins its closed
+        // connection depends on its own time only, not on what other traffic came between.
+        self.forget_quiet_closed(frame, out);
         let key = key_of(segment.src, segment.dst);
         let opening_syn = segment.flags.syn && !segment.flags.ack;
         let slot = match self.by_key.get(&key).copied() {
@@ -274,7 +303,7 @@ impl FlowTable {
                         conn.replaced_by_syn(direction_of(conn, segment.src), segment.seq)
                     });
                 if replaced {
-                    self.retire(slot, frame, out);
+                    self.retire(slot, Forgotten::Replaced, frame, out);
                     self.open_conn(key, segment, frame, ts, out)
                 } else {
                     slot
@@ -322,7 +351,7 @@ impl FlowTable {
             Direction::BToA => conn.fin[1] |= segment.flags.fin,
         }
         conn.reset |= segment.flags.rst;
-        conn.last_ts = conn.last_ts.max(ts);
+        conn.last_seen = self.clock;
         let held_after = conn.buffered();
 
         self.buffered = self
@@ -331,29 +360,24 @@ impl FlowTable {
             .saturating_add(held_after);
         self.touch(slot);
         if self.buffered > self.max_buffered {
-            self.sweep(frame, ts, out);
+            self.sweep(out);
         }
-        self.forget_quiet_closed(frame, ts, out);
     }
 
-    /// Forgets the closed connections quiet for `limits::CLOSED_CONNECTION_LINGER_NANOS`: the
-    /// closed list is in order of last use, so only its head is ever looked at.
-    fn forget_quiet_closed(
-        &mut self,
-        frame: u64,
-        now: Timestamp,
-        out: &mut impl FnMut(TcpEvent<'_>),
-    ) {
+    /// Forgets the closed connections quiet for `limits::CLOSED_CONNECTION_LINGER_NANOS` by the
+    /// table's clock: the closed list is in order of last use, and so of `last_seen`, so only
+    /// its head is ever looked at.
+    fn forget_quiet_closed(&mut self, frame: u64, out: &mut impl FnMut(TcpEvent<'_>)) {
         while let Some(conn) = self.conn(self.closed.head) {
             let quiet_until = conn
-                .last_ts
+                .last_seen
                 .0
                 .saturating_add(limits::CLOSED_CONNECTION_LINGER_NANOS);
-            if now.0 < quiet_until {
+            if self.clock.0 < quiet_until {
                 return;
             }
             let slot = self.closed.head;
-            self.retire(slot, frame, out);
+            self.retire(slot, Forgotten::Quiet, frame, out);
         }
     }
 
@@ -423,7 +447,7 @@ impl FlowTable {
         out: &mut impl FnMut(TcpEvent<'_>),
     ) -> usize {
         while self.by_key.len() >= self.max_flows {
-            if !self.evict_one(frame, ts, out) {
+            if !self.evict_one(frame, out) {
                 break;
             }
         }
@@ -444,7 +468,7 @@ impl FlowTable {
             b_to_a: Reassembler::new(),
             fin: [false; 2],
             reset: false,
-            last_ts: ts,
+            last_seen: self.clock,
             on_closed_list: false,
             prev: NIL,
             next: NIL,
@@ -477,7 +501,7 @@ impl FlowTable {
 
     /// Forgets the least recently used connection, a closed one if any. Returns false if the
     /// table is empty.
-    fn evict_one(&mut self, frame: u64, ts: Timestamp, out: &mut impl FnMut(TcpEvent<'_>)) -> bool {
+    fn evict_one(&mut self, frame: u64, out: &mut impl FnMut(TcpEvent<'_>)) -> bool {
         let victim = if self.closed.head != NIL {
             self.closed.head
         } else {
@@ -486,24 +510,32 @@ impl FlowTable {
         let Some(mut conn) = self.remove(victim) else {
             return false;
         };
-        conn.flush(GapReason::BufferLimit, frame, ts, out);
+        conn.flush(GapReason::BufferLimit, out);
         out(TcpEvent::Evicted {
             conn: conn.id,
             frame,
             stats: conn.stats_sum(),
+            why: Forgotten::Limit,
         });
         true
     }
 
     /// A new SYN took over the endpoints, or the connection closed long ago: its holes can no
     /// longer fill.
-    fn retire(&mut self, slot: usize, frame: u64, out: &mut impl FnMut(TcpEvent<'_>)) {
+    fn retire(
+        &mut self,
+        slot: usize,
+        why: Forgotten,
+        frame: u64,
+        out: &mut impl FnMut(TcpEvent<'_>),
+    ) {
         if let Some(mut conn) = self.remove(slot) {
-            conn.finish(out);
+            conn.abandon(out);
             out(TcpEvent::Evicted {
                 conn: conn.id,
                 frame,
                 stats: conn.stats_sum(),
+                why,
             });
         }
     }
@@ -586,7 +618,7 @@ impl FlowTable {
     /// holding data, going round the slots from where the last sweep stopped, until half the
     /// allowance is free. Each sweep frees at least that half, which took as many bytes of
     /// capture to fill, so the walk costs O(1) amortised per byte.
-    fn sweep(&mut self, frame: u64, ts: Timestamp, out: &mut impl FnMut(TcpEvent<'_>)) {
+    fn sweep(&mut self, out: &mut impl FnMut(TcpEvent<'_>)) {
         let low = self.max_buffered / 2;
         let count = self.slots.len();
         for _ in 0..count {
@@ -601,7 +633,7 @@ impl FlowTable {
             if held == 0 {
                 continue;
             }
-            conn.flush(GapReason::BufferLimit, frame, ts, out);
+            conn.flush(GapReason::BufferLimit, out);
             let freed = held.saturating_sub(conn.buffered());
             self.buffered = self.buffered.saturating_sub(freed);
         }

@@ -15,5 +15,5 @@
 pub mod flows;
 pub mod reassembly;
 
-pub use flows::{ConnId, ConnStats, Direction, FlowTable, TcpEvent};
+pub use flows::{ConnId, ConnStats, Direction, FlowTable, Forgotten, TcpEvent};
 pub use reassembly::{DirectionStats, GapReason, Reassembler, SegmentIn, StreamEvent};

@@ -49,6 +49,9 @@ pub enum GapReason {
     BufferLimit,
     /// The capture ended with the hole still open.
     EndOfCapture,
+    /// The connection ended with the hole still open and was forgotten before the capture
+    /// ended (closed and quiet, or replaced by a new connection on its endpoints).
+    Abandoned,
     /// The stream was joined in the middle and bytes before the first seen segment are unknown.
     MidStreamJoin,
 }
@@ -344,6 +347,17 @@ impl Reassembler {
 
     /// End of capture: deliver what is buffered, with gaps for the holes.
     pub fn finish(&mut self, out: &mut impl FnMut(StreamEvent<'_>)) {
+        self.close(GapReason::EndOfCapture, out);
+    }
+
+    /// The connection is over before the capture is: as `finish`, the holes given as
+    /// `GapReason::Abandoned`.
+    pub fn abandon(&mut self, out: &mut impl FnMut(StreamEvent<'_>)) {
+        self.close(GapReason::Abandoned, out);
+    }
+
+    /// What is buffered delivered, the holes as `reason`, at this direction's last frame.
+    fn close(&mut self, reason: GapReason, out: &mut impl FnMut(StreamEvent<'_>)) {
         if self.ignored || self.ended {
             return;
         }
@@ -353,7 +367,7 @@ impl Reassembler {
         };
         let (frame, ts) = (self.last_frame, self.last_ts);
         self.settle_acked(true, frame, ts, out);
-        self.advance_to(target, GapReason::EndOfCapture, frame, ts, out);
+        self.advance_to(target, reason, frame, ts, out);
         self.check_end(frame, ts, out);
     }
 
@@ -363,24 +377,18 @@ impl Reassembler {
 
     /// Gives up every hole that has out-of-order data waiting behind it, as `reason`, and
     /// releases that data. Holes with nothing buffered after them stay open. For the flow table
-    /// when it must free memory: `frame` is where it had to (the gaps are given there); the data
-    /// is given at the last frame of this connection, which brought it, not at `frame`, which
-    /// may be another connection's.
-    pub fn flush(
-        &mut self,
-        reason: GapReason,
-        frame: u64,
-        ts: Timestamp,
-        out: &mut impl FnMut(StreamEvent<'_>),
-    ) {
+    /// when it must free memory. Gaps and data are given at this direction's last frame (what
+    /// it last saw of the connection), not at the packet that made the table flush, which may
+    /// be another connection's.
+    pub fn flush(&mut self, reason: GapReason, out: &mut impl FnMut(StreamEvent<'_>)) {
         let Some(last_end) = self.pending_end() else {
             return;
         };
         if reason == GapReason::BufferLimit {
             self.stats.dropped_by_limit += 1;
         }
-        let brought_at = (self.last_frame, self.last_ts);
-        self.advance(last_end, reason, (frame, ts), brought_at, out);
+        let (frame, ts) = (self.last_frame, self.last_ts);
+        self.advance_to(last_end, reason, frame, ts, out);
         self.check_end(frame, ts, out);
     }
 
@@ -1532,12 +1540,10 @@ mod tests {
         let mut h = Harness::after_syn(0);
         h.push(seg(4, b"def", 2));
         let events = &mut h.events;
-        h.r.flush(GapReason::BufferLimit, 9, Timestamp(0), &mut |e| {
-            events.push(own(e))
-        });
+        h.r.flush(GapReason::BufferLimit, &mut |e| events.push(own(e)));
         assert_eq!(
             h.take(),
-            vec![Ev::Gap(3, GapReason::BufferLimit, 9), data(b"def", 2)]
+            vec![Ev::Gap(3, GapReason::BufferLimit, 2), data(b"def", 2)]
         );
         assert_eq!(h.stats().dropped_by_limit, 1);
     }

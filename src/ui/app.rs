@@ -203,9 +203,9 @@ impl InspectorApp {
         self.commands.push(command);
     }
 
-    /// Fonts, style and theme. Before the first frame when eframe starts the app (fonts set
-    /// later only take effect a frame later, and rasterise every glyph again then); else on
-    /// the first frame.
+    /// Fonts, style and theme: from eframe's creation closure, before the first frame; else
+    /// (tests drive `ui_root` directly) at the start of the first frame, before any text is
+    /// laid out, where fonts still change at once.
     pub fn initialise(&mut self, ctx: &egui::Context) {
         self.initialised = true;
         style::apply(ctx);

@@ -497,18 +497,17 @@ fn message_row(
     if let Some((count, worst)) = findings {
         let centre = pos2(label_rect.right() + 10.0, label_rect.center().y);
         let marker = palette.severity(worst);
-        painter.circle_filled(centre, 7.0, marker);
-        painter.text(
-            centre,
-            Align2::CENTER_CENTER,
-            if count > 1 {
-                count.to_string()
-            } else {
-                "!".to_string()
-            },
-            style::font::SMALL,
-            Color32::WHITE,
-        );
+        let text = if count > 1 {
+            count.to_string()
+        } else {
+            "!".to_string()
+        };
+        let galley = painter.layout_no_wrap(text, style::font::SMALL, Color32::WHITE);
+        // A circle, widened into a pill when the count does not fit in it.
+        let half_width = (galley.size().x / 2.0 + 3.0).max(7.0);
+        let badge = Rect::from_center_size(centre, vec2(2.0 * half_width, 14.0));
+        painter.rect_filled(badge, 7.0, marker);
+        painter.galley(centre - galley.size() / 2.0, galley, Color32::WHITE);
     }
 
     // States after the message, with what it changed (the transitions it caused).

@@ -109,9 +109,6 @@ impl Palette {
     }
 }
 
-/// Our fonts and spacing on top of egui's defaults: a little more air between items, so the
-/// lists and the message view read as a tool rather than a debug panel. Call before any text of
-/// the first frame is laid out (fonts change at once only then).
 /// The few text sizes the views draw with besides egui's text styles. Every size is a glyph
 /// cache of its own, filled the first time the size is drawn: fewer sizes, less of that work
 /// (see [`warm_glyphs`]).
@@ -130,12 +127,14 @@ pub mod font {
     pub const MONO: FontId = FontId::monospace(12.0);
 }
 
-/// Lays out the printable ASCII in every size the capture views use, at each of the four
-/// quarter-pixel offsets epaint rasterises a glyph at, so that the glyphs are rasterised in the
-/// first frame (drawn before the window shows) rather than in the first frame with a capture on
-/// screen: that frame took 20-28 ms instead of about 3 (release, 1 GB capture B).
+/// Lays out the printable ASCII (and the few other characters the views use) in every size the
+/// capture views use, at each of the four quarter-pixel offsets epaint rasterises a glyph at,
+/// so that the glyphs are rasterised in the first frame (drawn before the window shows) rather
+/// than in the first frame with a capture on screen: that frame took 19-33 ms instead of about
+/// 5 (release, 1 GB capture B).
 pub fn warm_glyphs(ui: &egui::Ui) {
-    let printable: String = (' '..='~').collect();
+    // The non-ASCII the views draw: separators, arrows, units, the live dot.
+    let printable: String = (' '..='~').chain("·→←↑↓↻…—–§µ×●".chars()).collect();
     let quarter_pixel = 0.25 / ui.ctx().pixels_per_point();
     let mut fonts: Vec<egui::FontId> = [
         egui::TextStyle::Small,
@@ -172,6 +171,9 @@ pub fn warm_glyphs(ui: &egui::Ui) {
     });
 }
 
+/// Our fonts and spacing on top of egui's defaults: a little more air between items, so the
+/// lists and the message view read as a tool rather than a debug panel. Call before any text of
+/// the first frame is laid out (fonts change at once only then).
 pub fn apply(ctx: &egui::Context) {
     // egui's proportional font has no arrows; its monospace font (Hack) has → ↑ ↓ ↻, so it is
     // the proportional family's fallback.
