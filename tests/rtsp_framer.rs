@@ -752,6 +752,19 @@ RTSP/1.0 200 OK\r\nCSeq: 2\r\n\r\n";
         assert_eq!(statuses, [200, 454]);
     }
 
+    /// A start line ending in a form feed (whitespace, trimmed when the line is read whole) was
+    /// refused when read in pieces (found by the `rtsp_framer` fuzz target).
+    #[test]
+    fn start_line_ending_in_a_form_feed_split_anywhere() {
+        let stream = b"GET_PARAMETER rtsp://h/ RTSP/1.0\x0c\nCSeq: 6\r\n\r\nRTSP/1.0 200 OK\t\r\nCSeq: 6\r\n\r\n";
+        let out = same_at_every_split(stream);
+        let bytes: Vec<Piece> = stream.chunks(1).map(Data).collect();
+        assert_eq!(normalize(&events(&bytes)), out);
+        assert_eq!(out.len(), 2);
+        assert!(matches!(&out[0], Ev::Message(m) if method(m) == "GET_PARAMETER"));
+        assert!(matches!(&out[1], Ev::Message(m) if status(m) == 200));
+    }
+
     #[test]
     fn malformed_header_lines_do_not_stop_framing() {
         let stream = b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nno colon here\r\n\r\nRTSP/1.0 200 OK\r\nCSeq: 2\r\n\r\n";
@@ -808,6 +821,7 @@ proptest! {
                     b"RTSP/1.0 200 OK\r\nCSeq: 1\r\n\r\n".to_vec(),
                     b"RTSP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nabc".to_vec(),
                     b"RTSP/1.0 200\r\nCSeq: 2\r\n\r\n".to_vec(),
+                    b"PLAY rtsp://h/ RTSP/1.0\x0c\r\n\r\n".to_vec(),
                     b"\x01PLAY rtsp://h/ RTSP/1.0\r\n\r\n".to_vec(),
                     b"$\x00\x00\x10\x80".to_vec(),
                     b"$\x00\x00\x04\x80\x00\x00\x00".to_vec(),

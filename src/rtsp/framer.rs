@@ -688,8 +688,12 @@ impl Framer {
                 Err(error) => LineStart::Refused(error),
             };
         }
-        // A CR may be the one before an LF still to come.
-        if let Some(bad) = new.iter().position(|&c| is_ctl(c) && c != b'\r') {
+        // A CR may be the one before an LF still to come, and whitespace (a form feed too) may
+        // end the line, which `parse_start_line` trims: only those wait for the whole line.
+        if let Some(bad) = new
+            .iter()
+            .position(|&c| is_ctl(c) && !c.is_ascii_whitespace())
+        {
             let pos = line.len() - new.len() + bad;
             return LineStart::Refused(ParseError {
                 pos,
@@ -1208,7 +1212,9 @@ impl Framer {
             Some(lf) => parse_start_line(window.get(..lf).unwrap_or_default()).ok(),
             None if self.ending() => partial_start_line(window),
             None if window.len() < MAX_RESYNC_LINE
-                && !window.iter().any(|&c| is_ctl(c) && c != b'\r') =>
+                && !window
+                    .iter()
+                    .any(|&c| is_ctl(c) && !c.is_ascii_whitespace()) =>
             {
                 return Judge::NeedMore;
             }
