@@ -334,7 +334,15 @@ fn read_header(name: &str, value: &str) {
     let _ = headers::rtp_info(value);
     let masked = mask_header(name, value);
     if name.eq_ignore_ascii_case("authorization") {
-        assert!(!masked.contains(value.trim()) || value.trim().len() < 8);
+        // A value that is already a mask ("Basic ********", "********") may come back as is:
+        // there is no credential in it to leak (found by the `rtsp_headers` target).
+        let value = value.trim();
+        let credential = value
+            .split_once(char::is_whitespace)
+            .map_or(value, |(_, rest)| rest)
+            .trim();
+        let already_masked = credential.chars().all(|c| c == '*' || c.is_whitespace());
+        assert!(already_masked || !masked.contains(value) || value.len() < 8);
     }
     let _ = mask_url_password(value);
 }
