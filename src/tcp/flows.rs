@@ -291,8 +291,8 @@ impl FlowTable {
         out: &mut impl FnMut(TcpEvent<'_>),
     ) {
         self.clock = self.clock.max(ts);
-        // Before the segment is looked up: whether a late segment still joins its closed
-        // connection depends on its own time only, not on what other traffic came between.
+        // Before the segment is looked up, so that a segment coming once the linger is over
+        // never joins the forgotten connection (it starts a new one), whatever came between.
         self.forget_quiet_closed(frame, out);
         let key = key_of(segment.src, segment.dst);
         let opening_syn = segment.flags.syn && !segment.flags.ack;
