@@ -178,36 +178,27 @@ impl Conn {
 
     /// Flushes both directions' buffers for `reason`, as events of this connection.
     fn flush(&mut self, reason: GapReason, out: &mut impl FnMut(TcpEvent<'_>)) {
-        let conn = self.id;
-        for direction in [Direction::AToB, Direction::BToA] {
-            self.dir_mut(direction).flush(reason, &mut |event| {
-                out(TcpEvent::Stream {
-                    conn,
-                    direction,
-                    event,
-                })
-            });
-        }
+        self.each_direction(out, |r, mut events| r.flush(reason, &mut events));
     }
 
     /// The connection is forgotten before the capture ends: its holes are abandoned.
     fn abandon(&mut self, out: &mut impl FnMut(TcpEvent<'_>)) {
-        let conn = self.id;
-        for direction in [Direction::AToB, Direction::BToA] {
-            self.dir_mut(direction).abandon(&mut |event| {
-                out(TcpEvent::Stream {
-                    conn,
-                    direction,
-                    event,
-                })
-            });
-        }
+        self.each_direction(out, |r, mut events| r.abandon(&mut events));
     }
 
     fn finish(&mut self, out: &mut impl FnMut(TcpEvent<'_>)) {
+        self.each_direction(out, |r, mut events| r.finish(&mut events));
+    }
+
+    /// Runs `step` on both directions' reassemblers, their events as this connection's.
+    fn each_direction(
+        &mut self,
+        out: &mut impl FnMut(TcpEvent<'_>),
+        mut step: impl FnMut(&mut Reassembler, &mut dyn FnMut(StreamEvent<'_>)),
+    ) {
         let conn = self.id;
         for direction in [Direction::AToB, Direction::BToA] {
-            self.dir_mut(direction).finish(&mut |event| {
+            step(self.dir_mut(direction), &mut |event| {
                 out(TcpEvent::Stream {
                     conn,
                     direction,
