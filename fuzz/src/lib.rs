@@ -23,7 +23,9 @@ use rtsp_inspector::capture::link::{TcpFlags, TcpSegment};
 use rtsp_inspector::limits;
 use rtsp_inspector::rtsp::framer::{Framer, FramerEvent};
 use rtsp_inspector::rtsp::{headers, message, sdp};
-use rtsp_inspector::session::tracker::{mask_header, mask_url_password};
+use rtsp_inspector::session::tracker::{
+    digest_parameters, is_digest_parameter_shown, mask_header, mask_url_password,
+};
 use rtsp_inspector::tcp::{FlowTable, Reassembler, SegmentIn, StreamEvent, TcpEvent};
 use rtsp_inspector::{engine, report};
 
@@ -334,17 +336,47 @@ fn read_header(name: &str, value: &str) {
     let _ = headers::rtp_info(value);
     let masked = mask_header(name, value);
     if name.eq_ignore_ascii_case("authorization") {
-        // A value that is already a mask ("Basic ********", "********") may come back as is:
-        // there is no credential in it to leak (found by the `rtsp_headers` target).
-        let value = value.trim();
-        let credential = value
-            .split_once(char::is_whitespace)
-            .map_or(value, |(_, rest)| rest)
-            .trim();
-        let already_masked = credential.chars().all(|c| c == '*' || c.is_whitespace());
-        assert!(already_masked || !masked.contains(value) || value.len() < 8);
+        check_authorization_masked(value, &masked);
     }
     let _ = mask_url_password(value);
+}
+
+/// What a masked Authorization may show. Masking the mask changes nothing. A Digest header
+/// shows only its harmless parameters, each a whole value, every other one as a mask (found by the `rtsp_headers`
+/// target: masking by finding `response=` missed damaged headers). Any other scheme's
+/// credential never comes back whole, unless it is already a mask or too short to be one.
+fn check_authorization_masked(value: &str, masked: &str) {
+    assert_eq!(
+        mask_header("Authorization", masked),
+        masked,
+        "masking is idempotent"
+    );
+    let value = value.trim();
+    let (scheme, credential) = value
+        .split_once(char::is_whitespace)
+        .map_or((value, ""), |(scheme, rest)| (scheme, rest.trim()));
+    if scheme.eq_ignore_ascii_case("digest") {
+        let parameters = masked.get(scheme.len()..).unwrap_or_default();
+        for parameter in digest_parameters(parameters) {
+            let shown = match parameter.split_once('=') {
+                Some((name, value)) => {
+                    // A shown value is whole: no quote but around it, so nothing runs into it.
+                    let value = value.trim();
+                    let inner = value
+                        .strip_prefix('"')
+                        .and_then(|v| v.strip_suffix('"'))
+                        .unwrap_or(value);
+                    value == "\"********\""
+                        || is_digest_parameter_shown(name.trim()) && !inner.contains('"')
+                }
+                None => parameter == "********",
+            };
+            assert!(shown, "{parameter:?} is shown in {masked:?}");
+        }
+        return;
+    }
+    let already_masked = credential.chars().all(|c| c == '*' || c.is_whitespace());
+    assert!(already_masked || !masked.contains(value) || value.len() < 8);
 }
 
 /// A message head as the framer would hand it over: parsed, then each header value read by

@@ -233,7 +233,6 @@ fn version_name(version: Version) -> &'static str {
     }
 }
 
-/// Hides credentials: the value of a Basic/Digest Authorization and a password in a URL.
 /// Headers the analysis reads back from the model's messages: kept past the detail budget.
 const HEADERS_READ: [&str; 11] = [
     "CSeq",
@@ -258,6 +257,7 @@ fn cut_at_char(value: &str, max: usize) -> &str {
     value.get(..end).unwrap_or_default()
 }
 
+/// Hides credentials: the value of a Basic/Digest Authorization and a password in a URL.
 pub fn mask_header(name: &str, value: &str) -> String {
     if name.eq_ignore_ascii_case("authorization")
         || name.eq_ignore_ascii_case("proxy-authorization")
@@ -267,22 +267,12 @@ pub fn mask_header(name: &str, value: &str) -> String {
             return "Basic ********".into();
         }
         if scheme.eq_ignore_ascii_case("digest") {
-            // Without a `response=` to find, the header is damaged and the hash may be anywhere
-            // in it: all of it is masked (found by the `rtsp_headers` fuzz target).
-            if find_ascii_case_insensitive(value, "response=").is_none() {
-                return format!("{scheme} ********");
-            }
-            return mask_digest_response(value);
+            return mask_digest(scheme, value);
         }
         // Any other scheme (Bearer, NTLM, a damaged "Basic") carries a credential whose shape
         // is unknown: all of it is masked (found by the `rtsp_head` fuzz target).
         // The scheme is shown when it reads as one (a short word followed by the credential).
-        let is_scheme = scheme.len() <= 16
-            && scheme
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            && value.trim() != scheme;
-        return if is_scheme {
+        return if is_short_token(scheme) && value.trim() != scheme {
             format!("{scheme} ********")
         } else {
             "********".into()
@@ -291,31 +281,97 @@ pub fn mask_header(name: &str, value: &str) -> String {
     mask_url_password(value)
 }
 
-/// Digest sends a hash, not the password; the hash can still be attacked offline, so hide it
-/// and keep the rest (user, realm, uri) that a person debugging auth needs.
-fn mask_digest_response(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    let mut rest = value;
-    while let Some(pos) = find_ascii_case_insensitive(rest, "response=") {
-        let (before, after) = rest.split_at(pos + "response=".len());
-        out.push_str(before);
-        let end = if let Some(quoted) = after.strip_prefix('"') {
-            quoted.find('"').map_or(after.len(), |e| e + 2)
-        } else {
-            after.find([',', ' ']).unwrap_or(after.len())
-        };
-        out.push_str("\"********\"");
-        rest = after.get(end..).unwrap_or("");
+/// The Digest parameters (RFC 2617 3.2.2) a person debugging auth needs and that give nothing
+/// away: the rest (`response`, and whatever a broken client adds) is masked, because the
+/// response hash can be attacked offline and an unknown parameter may hold anything.
+pub const DIGEST_PARAMETERS_SHOWN: [&str; 9] = [
+    "username",
+    "realm",
+    "nonce",
+    "uri",
+    "algorithm",
+    "opaque",
+    "qop",
+    "nc",
+    "cnonce",
+];
+
+/// `Digest username="u", response="0123"` → `Digest username="u", response="********"`.
+/// Masking by an allow-list, not by finding `response=`: a damaged header can hide the hash
+/// anywhere (found by the `rtsp_headers` fuzz target).
+fn mask_digest(scheme: &str, value: &str) -> String {
+    let parameters = value.trim_start().get(scheme.len()..).unwrap_or_default();
+    let mut out = scheme.to_string();
+    for (index, parameter) in digest_parameters(parameters).enumerate() {
+        out.push_str(if index == 0 { " " } else { ", " });
+        match parameter.split_once('=') {
+            Some((name, value))
+                if is_digest_parameter_shown(name.trim()) && is_whole_value(value.trim()) =>
+            {
+                out.push_str(parameter)
+            }
+            Some((name, _)) if is_short_token(name.trim()) => {
+                out.push_str(name.trim());
+                out.push_str("=\"********\"");
+            }
+            _ => out.push_str("********"),
+        }
     }
-    out.push_str(rest);
     out
 }
 
-fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+/// The comma-separated parameters of a Digest header, trimmed: a comma inside quotes is part
+/// of the value, and an unclosed quote runs to the end.
+pub fn digest_parameters(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        loop {
+            if rest.is_empty() {
+                return None;
+            }
+            let mut quoted = false;
+            let end = rest
+                .char_indices()
+                .find(|&(_, c)| {
+                    if c == '"' {
+                        quoted = !quoted;
+                    }
+                    c == ',' && !quoted
+                })
+                .map_or(rest.len(), |(at, _)| at);
+            let parameter = rest.get(..end).unwrap_or_default().trim();
+            rest = rest.get(end + 1..).unwrap_or_default();
+            if !parameter.is_empty() {
+                return Some(parameter);
+            }
+        }
+    })
+}
+
+pub fn is_digest_parameter_shown(name: &str) -> bool {
+    DIGEST_PARAMETERS_SHOWN
+        .iter()
+        .any(|shown| shown.eq_ignore_ascii_case(name))
+}
+
+/// A token or one quoted string: anything else is a damaged header, whose value may run into
+/// the next parameter's (`nonce="n, response="0123"`).
+fn is_whole_value(value: &str) -> bool {
+    match value.strip_prefix('"') {
+        Some(quoted) => quoted
+            .strip_suffix('"')
+            .is_some_and(|inner| !inner.contains('"')),
+        None => !value.is_empty() && !value.contains(['"', ',', ' ', '\t']),
+    }
+}
+
+/// A scheme or parameter name that can be shown: a short word, too short to be a credential.
+fn is_short_token(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 16
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// `rtsp://user:pass@host/...` → `rtsp://user:********@host/...`
@@ -2385,6 +2441,37 @@ mod tests {
         );
         assert!(digest.contains("username=\"user\""));
         assert!(!digest.contains("0123abcd"));
+    }
+
+    #[test]
+    fn a_digest_header_shows_only_its_harmless_parameters() {
+        let digest = |value: &str| mask_header("Proxy-Authorization", value);
+        assert_eq!(
+            digest(
+                "Digest username=\"u\", realm=\"a, b\", qop=auth, nc=00000001, response=\"0123abcd\""
+            ),
+            "Digest username=\"u\", realm=\"a, b\", qop=auth, nc=00000001, response=\"********\""
+        );
+        // What a broken client adds, a damaged response, junk: masked, whatever its shape.
+        assert_eq!(
+            digest("Digest response=\"********\"e!), x-token=s3cr3t, s3cr3t,, uri=\"rtsp://h/"),
+            "Digest response=\"********\", x-token=\"********\", ********, uri=\"********\""
+        );
+        assert_eq!(
+            digest("Digest u27.0.1:8 \x0c  response=  "),
+            "Digest ********"
+        );
+        assert_eq!(digest("digest"), "digest");
+        // A quote left open swallows the next parameter: the value is not shown.
+        assert_eq!(
+            digest("DIGEST nonce=\"n, response=\"0123abcd\""),
+            "DIGEST nonce=\"********\""
+        );
+        assert_eq!(digest("Digest nc= 1 2"), "Digest nc=\"********\"");
+        assert_eq!(
+            digest("Digest hash=\"n, response=\"0123abcd\""),
+            "Digest hash=\"********\""
+        );
     }
 }
 
