@@ -8,6 +8,10 @@ use rtsp_inspector::capture::Timestamp;
 use rtsp_inspector::rtsp::headers::{self, LowerTransport, Range, SessionHeader, TransportSpec};
 use rtsp_inspector::rtsp::{Framer, FramerEvent, Message, StartLine, Version};
 
+#[path = "support/framing.rs"]
+mod framing;
+use framing::{Ev, normalize};
+
 fn data_dir() -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -34,61 +38,6 @@ fn feed(chunks: &[&[u8]]) -> Vec<FramerEvent> {
     }
     framer.finish(&mut |e| events.push(e));
     events
-}
-
-/// An event without the frame numbers and times, which depend on how the bytes were cut.
-#[derive(Debug, Clone, PartialEq)]
-enum Ev {
-    Message(Box<Message>),
-    Interleaved {
-        channel: u8,
-        length: u16,
-        offset: u64,
-        complete: bool,
-    },
-    Garbage {
-        offset: u64,
-        length: u64,
-    },
-    Limit {
-        offset: u64,
-    },
-}
-
-fn normalize(events: &[FramerEvent]) -> Vec<Ev> {
-    events
-        .iter()
-        .map(|e| match e {
-            FramerEvent::Message(m) => {
-                let mut m = m.clone();
-                (m.frame, m.first_frame, m.ts, m.first_ts) = (0, 0, Timestamp(0), Timestamp(0));
-                Ev::Message(m)
-            }
-            FramerEvent::Interleaved {
-                channel,
-                length,
-                stream_offset,
-                complete,
-                ..
-            } => Ev::Interleaved {
-                channel: *channel,
-                length: *length,
-                offset: *stream_offset,
-                complete: *complete,
-            },
-            FramerEvent::Garbage {
-                stream_offset,
-                length,
-                ..
-            } => Ev::Garbage {
-                offset: *stream_offset,
-                length: *length,
-            },
-            FramerEvent::LimitHit { stream_offset, .. } => Ev::Limit {
-                offset: *stream_offset,
-            },
-        })
-        .collect()
 }
 
 /// Frames one message, whole and split at every byte, checks what holds for any message and

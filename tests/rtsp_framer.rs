@@ -9,6 +9,10 @@ use rtsp_inspector::limits::{MAX_CONTENT_LENGTH, MAX_HEADERS, MAX_MESSAGE_HEAD};
 use rtsp_inspector::rtsp::headers;
 use rtsp_inspector::rtsp::{Framer, FramerEvent, Message, StartLine, Version};
 
+#[path = "support/framing.rs"]
+mod framing;
+use framing::{Ev, normalize};
+
 #[derive(Debug, Clone, Copy)]
 enum Piece<'a> {
     Data(&'a [u8]),
@@ -37,61 +41,6 @@ fn run(pieces: &[Piece<'_>]) -> (Vec<FramerEvent>, Framer) {
 
 fn events(pieces: &[Piece<'_>]) -> Vec<FramerEvent> {
     run(pieces).0
-}
-
-/// An event without frames and times, which depend on how the bytes were cut.
-#[derive(Debug, Clone, PartialEq)]
-enum Ev {
-    Message(Box<Message>),
-    Interleaved {
-        channel: u8,
-        length: u16,
-        offset: u64,
-        complete: bool,
-    },
-    Garbage {
-        offset: u64,
-        length: u64,
-    },
-    Limit {
-        offset: u64,
-    },
-}
-
-fn normalize(events: &[FramerEvent]) -> Vec<Ev> {
-    events
-        .iter()
-        .map(|e| match e {
-            FramerEvent::Message(m) => {
-                let mut m = m.clone();
-                (m.frame, m.first_frame, m.ts, m.first_ts) = (0, 0, Timestamp(0), Timestamp(0));
-                Ev::Message(m)
-            }
-            FramerEvent::Interleaved {
-                channel,
-                length,
-                stream_offset,
-                complete,
-                ..
-            } => Ev::Interleaved {
-                channel: *channel,
-                length: *length,
-                offset: *stream_offset,
-                complete: *complete,
-            },
-            FramerEvent::Garbage {
-                stream_offset,
-                length,
-                ..
-            } => Ev::Garbage {
-                offset: *stream_offset,
-                length: *length,
-            },
-            FramerEvent::LimitHit { stream_offset, .. } => Ev::Limit {
-                offset: *stream_offset,
-            },
-        })
-        .collect()
 }
 
 fn message(event: &FramerEvent) -> &Message {
