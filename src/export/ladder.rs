@@ -134,6 +134,36 @@ impl Ladder {
         })
     }
 
+    /// The lanes a message goes from and to.
+    pub fn lanes_of(&self, message: &MessageRow) -> Option<(&Lane, &Lane)> {
+        Some((
+            self.lanes.get(message.from_lane)?,
+            self.lanes.get(message.to_lane)?,
+        ))
+    }
+
+    /// The id of the lane a machine's own moves are noted on: its side's (client or server),
+    /// the last lane when that side has none.
+    pub fn lane_of_machine(&self, machine: Machine) -> &str {
+        self.lanes
+            .iter()
+            .find(|lane| lane.is_server == (machine == Machine::Server))
+            .or(self.lanes.last())
+            .map_or("S", |lane| lane.id.as_str())
+    }
+
+    /// The first and last lanes' ids joined by `separator`, for a note across the whole
+    /// diagram (one id when there is one lane).
+    pub fn span_of_lanes(&self, separator: &str) -> String {
+        match (self.lanes.first(), self.lanes.last()) {
+            (Some(first), Some(last)) if first.id != last.id => {
+                format!("{}{separator}{}", first.id, last.id)
+            }
+            (Some(only), _) => only.id.clone(),
+            _ => format!("C{separator}S"),
+        }
+    }
+
     pub fn build(model: &Model, scope: &Scope) -> Result<Ladder, String> {
         let (messages, connections, session) = match scope {
             Scope::Session(s) => {

@@ -48,21 +48,11 @@ pub fn render(ladder: &Ladder) -> String {
         };
         let _ = writeln!(out, "    participant {} as {}", lane.id, escape(&alias));
     }
-    let (first, last) = match (ladder.lanes.first(), ladder.lanes.last()) {
-        (Some(first), Some(last)) => (first.id.as_str(), last.id.as_str()),
-        _ => ("C", "S"),
-    };
-    let span = if first == last {
-        first.to_string()
-    } else {
-        format!("{first},{last}")
-    };
+    let span = ladder.span_of_lanes(",");
     for row in &ladder.rows {
         match row {
             Row::Message(m) => {
-                let (Some(from), Some(to)) =
-                    (ladder.lanes.get(m.from_lane), ladder.lanes.get(m.to_lane))
-                else {
+                let Some((from, to)) = ladder.lanes_of(m) else {
                     continue;
                 };
                 let arrow = match m.kind {
@@ -102,12 +92,7 @@ pub fn render(ladder: &Ladder) -> String {
                 cause,
                 ..
             } => {
-                let lane = ladder
-                    .lanes
-                    .iter()
-                    .find(|l| l.is_server == (*machine == crate::model::Machine::Server))
-                    .map(|l| l.id.as_str())
-                    .unwrap_or(last);
+                let lane = ladder.lane_of_machine(*machine);
                 let _ = writeln!(
                     out,
                     "    Note over {lane}: {}: {}",

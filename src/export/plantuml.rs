@@ -14,7 +14,7 @@
 use std::fmt::Write as _;
 
 use crate::export::ladder::{Ladder, Row};
-use crate::model::{Machine, MessageKind};
+use crate::model::MessageKind;
 
 const FAILURE: &str = "#C62828";
 
@@ -81,21 +81,11 @@ pub fn render(ladder: &Ladder) -> String {
             lane.id
         );
     }
-    let (first, last) = match (ladder.lanes.first(), ladder.lanes.last()) {
-        (Some(first), Some(last)) => (first.id.as_str(), last.id.as_str()),
-        _ => ("C", "S"),
-    };
-    let span = if first == last {
-        first.to_string()
-    } else {
-        format!("{first}, {last}")
-    };
+    let span = ladder.span_of_lanes(", ");
     for row in &ladder.rows {
         match row {
             Row::Message(m) => {
-                let (Some(from), Some(to)) =
-                    (ladder.lanes.get(m.from_lane), ladder.lanes.get(m.to_lane))
-                else {
+                let Some((from, to)) = ladder.lanes_of(m) else {
                     continue;
                 };
                 if let Some(gap) = m.gap_secs.filter(|&g| g >= DELAY_SECS) {
@@ -147,12 +137,7 @@ pub fn render(ladder: &Ladder) -> String {
                 cause,
                 ..
             } => {
-                let lane = ladder
-                    .lanes
-                    .iter()
-                    .find(|l| l.is_server == (*machine == Machine::Server))
-                    .map(|l| l.id.as_str())
-                    .unwrap_or(last);
+                let lane = ladder.lane_of_machine(*machine);
                 let _ = writeln!(
                     out,
                     "note over {lane} #FFF4E5 : {}\\n{}",
