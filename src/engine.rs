@@ -172,16 +172,8 @@ impl Engine {
                     }
                     self.payload_cut_entirely += 1;
                 }
-                let Engine {
-                    flows,
-                    conns,
-                    tracker,
-                    events,
-                    not_rtsp,
-                    ..
-                } = self;
-                flows.push(&segment, packet.frame, packet.ts, &mut |event| {
-                    on_tcp_event(conns, tracker, events, not_rtsp, event);
+                self.with_flows(|flows, out| {
+                    flows.push(&segment, packet.frame, packet.ts, &mut |event| out(event));
                 });
                 for conn in self.not_rtsp.drain(..) {
                     self.flows.ignore(conn);
@@ -243,9 +235,8 @@ impl Engine {
         );
     }
 
-    /// End of the capture: flushes every stream and raises the findings that only the end can
-    /// tell (requests that never got a reply).
-    pub fn finish(&mut self) {
+    /// Runs `step` on the flow table, its events going on through the rest of the pipeline.
+    fn with_flows(&mut self, step: impl FnOnce(&mut FlowTable, &mut dyn FnMut(TcpEvent<'_>))) {
         let Engine {
             flows,
             conns,
@@ -254,7 +245,15 @@ impl Engine {
             not_rtsp,
             ..
         } = self;
-        flows.finish(&mut |event| on_tcp_event(conns, tracker, events, not_rtsp, event));
+        step(flows, &mut |event| {
+            on_tcp_event(conns, tracker, events, not_rtsp, event)
+        });
+    }
+
+    /// End of the capture: flushes every stream and raises the findings that only the end can
+    /// tell (requests that never got a reply).
+    pub fn finish(&mut self) {
+        self.with_flows(|flows, out| flows.finish(&mut |event| out(event)));
         // In connection order, so that a report is the same from run to run.
         let mut rtsp: Vec<ConnId> = self
             .conns
