@@ -447,8 +447,10 @@ fn media_band(model: &Model, connections: &[u32], session: Option<usize>) -> Opt
     (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
-/// After the reply that started the media (the first 2xx to PLAY or RECORD), else at the end.
-fn media_band_position(model: &Model, messages: &[usize]) -> usize {
+/// Where the media band goes in a scope's message list: after the reply that started the
+/// media (the first 2xx to PLAY or RECORD), else at the end. The window's ladder and the
+/// exported one put it in the same place.
+pub fn media_band_position(model: &Model, messages: &[usize]) -> usize {
     messages
         .iter()
         .position(|&index| {

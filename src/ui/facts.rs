@@ -474,26 +474,6 @@ pub fn media_summary(model: &Model, scope: Option<Scope>) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("  ·  "))
 }
 
-/// Where the media band goes in a scope's message list: after the reply that started the
-/// media (the first 2xx to PLAY or RECORD), else at the end.
-pub fn media_band_position(model: &Model, messages: &[usize]) -> usize {
-    messages
-        .iter()
-        .position(|&index| {
-            let Some(m) = model.messages.get(index) else {
-                return false;
-            };
-            m.kind == MessageKind::Response
-                && m.status.is_some_and(|s| (200..300).contains(&s))
-                && m.pair
-                    .and_then(|p| model.messages.get(p))
-                    .and_then(|r| r.method.as_deref())
-                    .is_some_and(|method| method == "PLAY" || method == "RECORD")
-        })
-        .map(|p| p + 1)
-        .unwrap_or(messages.len())
-}
-
 pub fn bytes_text(bytes: u64) -> String {
     match bytes {
         0..1_000 => format!("{bytes} B"),

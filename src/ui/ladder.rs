@@ -11,6 +11,7 @@
 
 use eframe::egui::{self, Align2, Color32, Rect, RichText, Sense, Shape, Stroke, pos2, vec2};
 
+use crate::export::ladder::media_band_position;
 use crate::model::{Direction, Machine, MessageKind, Model, Transition};
 use crate::ui::facts::{self, Index, Lane};
 use crate::ui::style::{self, Palette, text_within};
@@ -49,9 +50,7 @@ impl Rows {
     pub fn build(model: &Model, scope: Option<Scope>, generation: u64) -> Rows {
         let messages = facts::scope_messages(model, scope);
         let band = facts::media_summary(model, scope);
-        let band_at = band
-            .as_ref()
-            .map(|_| facts::media_band_position(model, &messages));
+        let band_at = band.as_ref().map(|_| media_band_position(model, &messages));
         let lanes = facts::lanes(model, &facts::scope_connections(model, scope));
         // A machine that moved on its own (the server's timeout) gets a row at its time, so the
         // ladder shows where the two machines parted.
