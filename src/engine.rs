@@ -254,15 +254,7 @@ impl Engine {
     /// tell (requests that never got a reply).
     pub fn finish(&mut self) {
         self.with_flows(|flows, out| flows.finish(&mut |event| out(event)));
-        // In connection order, so that a report is the same from run to run.
-        let mut rtsp: Vec<ConnId> = self
-            .conns
-            .iter()
-            .filter(|(_, f)| matches!(f.detection, Detection::Rtsp))
-            .map(|(&c, _)| c)
-            .collect();
-        rtsp.sort_unstable();
-        for conn in rtsp {
+        for conn in self.rtsp_connections() {
             if let Some(framing) = self.conns.get_mut(&conn) {
                 finish_framers(conn, framing, &mut self.tracker);
             }
@@ -282,15 +274,21 @@ impl Engine {
         *self.tracker.model_mut_capture() = self.info.clone();
     }
 
-    fn update_tcp_stats(&mut self) {
-        let mut conns: Vec<ConnId> = self
+    /// The connections that carry RTSP, in connection order, so that a report is the same
+    /// from run to run.
+    fn rtsp_connections(&self) -> Vec<ConnId> {
+        let mut rtsp: Vec<ConnId> = self
             .conns
             .iter()
             .filter(|(_, f)| matches!(f.detection, Detection::Rtsp))
             .map(|(&c, _)| c)
             .collect();
-        conns.sort_unstable();
-        for conn in conns {
+        rtsp.sort_unstable();
+        rtsp
+    }
+
+    fn update_tcp_stats(&mut self) {
+        for conn in self.rtsp_connections() {
             if let Some(stats) = self.flows.conn_stats(conn) {
                 self.tracker.set_tcp_stats(conn, stats);
             }

@@ -362,6 +362,20 @@ pub enum Update {
 }
 
 impl Model {
+    /// A session's messages in capture order, each once, each one the model holds (a live
+    /// model may not have received them all yet).
+    pub fn session_messages(&self, session: &Session) -> Vec<usize> {
+        let mut messages: Vec<usize> = session
+            .messages
+            .iter()
+            .copied()
+            .filter(|&m| m < self.messages.len())
+            .collect();
+        messages.sort_unstable();
+        messages.dedup();
+        messages
+    }
+
     pub fn apply(&mut self, update: Update) {
         match update {
             Update::Capture(info) => self.capture = info,

@@ -173,14 +173,7 @@ impl Ladder {
                         model.sessions.len()
                     )
                 })?;
-                let mut messages: Vec<usize> = session
-                    .messages
-                    .iter()
-                    .copied()
-                    .filter(|&m| m < model.messages.len())
-                    .collect();
-                messages.sort_unstable();
-                messages.dedup();
+                let messages = model.session_messages(session);
                 (messages, session.connections.clone(), Some(*s))
             }
             Scope::Connection(c) => {

@@ -97,10 +97,7 @@ fn write_session(model: &Model, session: &Session, out: &mut impl Write) -> io::
     }
     writeln!(out)?;
     writeln!(out, "Message by message")?;
-    let mut messages = session.messages.clone();
-    messages.sort_unstable();
-    messages.dedup();
-    for index in messages {
+    for index in model.session_messages(session) {
         write_message(model, index, out)?;
     }
     write_edges(model, session, out)

@@ -142,14 +142,7 @@ pub struct Step {
 
 /// The checklist of one session.
 pub fn checklist(model: &Model, session: &Session) -> Vec<Step> {
-    let mut messages: Vec<usize> = session
-        .messages
-        .iter()
-        .copied()
-        .filter(|&m| m < model.messages.len())
-        .collect();
-    messages.sort_unstable();
-    messages.dedup();
+    let messages = model.session_messages(session);
     let requests: Vec<usize> = messages
         .iter()
         .copied()

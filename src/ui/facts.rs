@@ -62,9 +62,7 @@ impl Index {
             }
             if let Some(list) = unprompted.get_mut(&s) {
                 list.sort_by(|a, b| a.0.total_cmp(&b.0));
-                let mut messages = session.messages.clone();
-                messages.sort_unstable();
-                session_messages.insert(s, messages);
+                session_messages.insert(s, model.session_messages(session));
             }
         }
         Index {
@@ -86,17 +84,7 @@ pub fn connection(model: &Model, id: u32) -> Option<&Connection> {
 pub fn scope_messages(model: &Model, scope: Option<Scope>) -> Vec<usize> {
     match scope {
         Some(Scope::Session(id)) => match model.sessions.get(id) {
-            Some(session) => {
-                let mut messages: Vec<usize> = session
-                    .messages
-                    .iter()
-                    .copied()
-                    .filter(|&m| m < model.messages.len())
-                    .collect();
-                messages.sort_unstable();
-                messages.dedup();
-                messages
-            }
+            Some(session) => model.session_messages(session),
             None => Vec::new(),
         },
         Some(Scope::Connection(id)) => model
