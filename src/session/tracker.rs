@@ -248,6 +248,18 @@ const HEADERS_READ: [&str; 11] = [
     "Content-Type",
 ];
 
+/// The items at `indices`, each once, in index order.
+fn items_at<T: Clone>(items: &[T], mut indices: Vec<usize>) -> impl Iterator<Item = T> + '_ {
+    indices.sort_unstable();
+    indices.dedup();
+    indices.into_iter().filter_map(|i| items.get(i).cloned())
+}
+
+/// The items added since the first `sent` were handed over.
+fn items_since<T: Clone>(items: &[T], sent: usize) -> impl Iterator<Item = T> + '_ {
+    items.get(sent..).unwrap_or_default().iter().cloned()
+}
+
 /// `value` cut to at most `max` bytes, at a character boundary.
 fn cut_at_char(value: &str, max: usize) -> &str {
     let mut end = value.len().min(max);
@@ -2301,53 +2313,19 @@ impl Tracker {
         if std::mem::take(&mut self.capture_dirty) {
             updates.push(Update::Capture(self.model.capture.clone()));
         }
-        let mut connections = self.dirty_connections.take();
-        connections.sort_unstable();
-        connections.dedup();
-        updates.extend(connections.into_iter().filter_map(|i| {
-            self.model
-                .connections
-                .get(i)
-                .cloned()
-                .map(Update::Connection)
-        }));
-        let mut dirty = std::mem::take(&mut self.dirty_messages);
-        dirty.retain(|&i| i < self.sent_messages);
-        dirty.sort_unstable();
-        dirty.dedup();
-        updates.extend(
-            dirty
-                .into_iter()
-                .filter_map(|i| self.model.messages.get(i).cloned().map(Update::Message)),
-        );
-        updates.extend(
-            self.model
-                .messages
-                .get(self.sent_messages..)
-                .unwrap_or(&[])
-                .iter()
-                .cloned()
-                .map(Update::Message),
-        );
-        self.sent_messages = self.model.messages.len();
-        let mut sessions = self.dirty_sessions.take();
-        sessions.sort_unstable();
-        sessions.dedup();
-        updates.extend(
-            sessions
-                .into_iter()
-                .filter_map(|i| self.model.sessions.get(i).cloned().map(Update::Session)),
-        );
-        updates.extend(
-            self.model
-                .findings
-                .get(self.sent_findings..)
-                .unwrap_or(&[])
-                .iter()
-                .cloned()
-                .map(Update::Finding),
-        );
-        self.sent_findings = self.model.findings.len();
+        let model = &self.model;
+        let connections = self.dirty_connections.take();
+        updates.extend(items_at(&model.connections, connections).map(Update::Connection));
+        // A message not handed over yet goes with the new ones below.
+        let mut changed = std::mem::take(&mut self.dirty_messages);
+        changed.retain(|&i| i < self.sent_messages);
+        updates.extend(items_at(&model.messages, changed).map(Update::Message));
+        updates.extend(items_since(&model.messages, self.sent_messages).map(Update::Message));
+        self.sent_messages = model.messages.len();
+        let sessions = self.dirty_sessions.take();
+        updates.extend(items_at(&model.sessions, sessions).map(Update::Session));
+        updates.extend(items_since(&model.findings, self.sent_findings).map(Update::Finding));
+        self.sent_findings = model.findings.len();
         updates
     }
 
