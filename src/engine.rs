@@ -25,6 +25,7 @@ use crate::limits::{MAX_UNDECIDED_EVENTS, RTSP_DETECTION_BYTES};
 use crate::model::{CaptureInfo, Model, Update};
 use crate::rtsp::framer::{Framer, FramerEvent};
 use crate::session::findings;
+pub use crate::session::tracker::Credentials;
 use crate::session::{Side, Tracker};
 use crate::tcp::{ConnId, Direction, FlowTable, Forgotten, GapReason, StreamEvent, TcpEvent};
 
@@ -129,6 +130,14 @@ fn gap_reason_text(reason: GapReason) -> &'static str {
 impl Engine {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An engine that keeps credentials as `credentials` says (masked by default).
+    pub fn with_credentials(credentials: Credentials) -> Self {
+        Self {
+            tracker: Tracker::with_credentials(credentials),
+            ..Self::default()
+        }
     }
 
     /// Names the capture in the model (path, format, link types).
@@ -581,9 +590,10 @@ fn deliver(
 pub fn analyze(
     reader: &mut CaptureReader,
     path: &str,
+    credentials: Credentials,
     mut progress: impl FnMut(u64) -> bool,
 ) -> Model {
-    let mut engine = Engine::new();
+    let mut engine = Engine::with_credentials(credentials);
     engine.describe_capture(path, reader.format().name());
     loop {
         let read = reader.read_packets(4096, &mut |packet| engine.push(packet));
@@ -599,8 +609,20 @@ pub fn analyze(
     engine.into_model()
 }
 
-/// Opens and reads a capture file.
+/// Opens and reads a capture file, credentials masked.
 pub fn analyze_file(path: &std::path::Path) -> Result<Model, CaptureError> {
+    analyze_file_with(path, Credentials::Masked)
+}
+
+pub fn analyze_file_with(
+    path: &std::path::Path,
+    credentials: Credentials,
+) -> Result<Model, CaptureError> {
     let mut reader = CaptureReader::open(path)?;
-    Ok(analyze(&mut reader, &path.display().to_string(), |_| true))
+    Ok(analyze(
+        &mut reader,
+        &path.display().to_string(),
+        credentials,
+        |_| true,
+    ))
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use rtsp_inspector::engine;
+use rtsp_inspector::engine::{self, Credentials};
 use rtsp_inspector::report;
 
 #[derive(Parser)]
@@ -39,6 +39,10 @@ struct Cli {
     /// Open the window in teaching mode (each message explained, the six-step checklist).
     #[arg(long)]
     teach: bool,
+    /// Show credentials (Authorization values, passwords in URLs) as sent, in the window,
+    /// reports and exports. They are masked otherwise.
+    #[arg(long, global = true)]
+    reveal_credentials: bool,
 }
 
 #[derive(Subcommand)]
@@ -142,8 +146,8 @@ enum ThemeArg {
 }
 
 /// Prints the report of a capture: text or JSON, or with `explain` the teaching walk-through.
-fn report(capture: &Path, format: Format, explain: bool) -> ExitCode {
-    let model = match engine::analyze_file(capture) {
+fn report(capture: &Path, format: Format, explain: bool, credentials: Credentials) -> ExitCode {
+    let model = match engine::analyze_file_with(capture, credentials) {
         Ok(model) => model,
         Err(error) => {
             eprintln!("rtsp-inspector: {error}");
@@ -166,7 +170,7 @@ fn report(capture: &Path, format: Format, explain: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn export(args: ExportArgs) -> ExitCode {
+fn export(args: ExportArgs, credentials: Credentials) -> ExitCode {
     use rtsp_inspector::capture::file::CaptureReader;
     use rtsp_inspector::export::{self, Scope};
 
@@ -174,7 +178,7 @@ fn export(args: ExportArgs) -> ExitCode {
         eprintln!("rtsp-inspector: {why}");
         ExitCode::from(2)
     };
-    let mut model = match engine::analyze_file(&args.capture) {
+    let mut model = match engine::analyze_file_with(&args.capture, credentials) {
         Ok(model) => model,
         Err(error) => return fail(error.to_string()),
     };
@@ -201,7 +205,7 @@ fn export(args: ExportArgs) -> ExitCode {
         ExportFormat::Plantuml => export::Format::PlantUml,
         ExportFormat::Pcapng => export::Format::Pcapng,
     };
-    match export::export_to_file(&model, &scope, format, &open, &args.output) {
+    match export::export_to_file(&model, &scope, format, &open, credentials, &args.output) {
         Ok(summary) => {
             if let Some(warning) = &summary.warning {
                 eprintln!("rtsp-inspector: {warning}");
@@ -242,7 +246,7 @@ fn parse_message_list(list: &str) -> Result<Vec<usize>, String> {
     Ok(messages)
 }
 
-fn live(args: LiveCli) -> ExitCode {
+fn live(args: LiveCli, credentials: Credentials) -> ExitCode {
     use rtsp_inspector::live::{CaptureOptions, LiveInput, StopWhen, terminal};
     use rtsp_inspector::report::events::EventFormat;
 
@@ -287,16 +291,17 @@ fn live(args: LiveCli) -> ExitCode {
             Format::Text => EventFormat::Text,
             Format::Json => EventFormat::Json,
         },
+        credentials,
     });
     ExitCode::from(status)
 }
 
 /// Where no window can open: the report of the capture, or a word on what to do.
-fn report_instead(capture: Option<&Path>, why: &str) -> ExitCode {
+fn report_instead(capture: Option<&Path>, why: &str, credentials: Credentials) -> ExitCode {
     match capture {
         Some(capture) => {
             eprintln!("rtsp-inspector: {why}: printing the report instead");
-            report(capture, Format::Text, false)
+            report(capture, Format::Text, false, credentials)
         }
         None => {
             eprintln!(
@@ -319,7 +324,7 @@ fn window(cli: Cli, launched: std::time::Instant) -> ExitCode {
     use rtsp_inspector::ui;
 
     if !has_display() {
-        return report_instead(cli.capture.as_deref(), "no display");
+        return report_instead(cli.capture.as_deref(), "no display", credentials(&cli));
     }
     let startup = ui::Startup {
         capture: cli.capture.clone(),
@@ -337,12 +342,14 @@ fn window(cli: Cli, launched: std::time::Instant) -> ExitCode {
         launched,
         timing: std::env::var_os("RTSP_INSPECTOR_TIMING").is_some_and(|v| v != "0"),
         teach: cli.teach,
+        credentials: credentials(&cli),
     };
     match ui::run(startup) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => report_instead(
             cli.capture.as_deref(),
             &format!("no display: the window could not open ({error})"),
+            credentials(&cli),
         ),
     }
 }
@@ -354,20 +361,29 @@ fn window(cli: Cli, _launched: std::time::Instant) -> ExitCode {
     } else {
         "no display"
     };
-    report_instead(cli.capture.as_deref(), why)
+    report_instead(cli.capture.as_deref(), why, credentials(&cli))
+}
+
+fn credentials(cli: &Cli) -> Credentials {
+    if cli.reveal_credentials {
+        Credentials::Revealed
+    } else {
+        Credentials::Masked
+    }
 }
 
 fn main() -> ExitCode {
     let launched = std::time::Instant::now();
     let cli = Cli::parse();
+    let credentials = credentials(&cli);
     match cli.command {
         Some(Command::Report {
             capture,
             format,
             explain,
-        }) => report(&capture, format, explain),
-        Some(Command::Export(args)) => export(args),
-        Some(Command::Live(args)) => live(args),
+        }) => report(&capture, format, explain, credentials),
+        Some(Command::Export(args)) => export(args, credentials),
+        Some(Command::Live(args)) => live(args, credentials),
         None => window(cli, launched),
     }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use rtsp_inspector::capture::file::CaptureReader;
-use rtsp_inspector::engine;
+use rtsp_inspector::engine::{self, Credentials};
 use rtsp_inspector::export::{self, Format, Ladder, Scope, ladder::Row};
 use rtsp_inspector::model::Model;
 
@@ -369,8 +369,15 @@ fn tshark_count(file: &Path, filter: &str) -> usize {
 
 fn export_pcapng(path: &Path, model: &Model, session: usize, out: &Path) -> export::Summary {
     let open = || CaptureReader::open(path);
-    export::export_to_file(model, &Scope::Session(session), Format::Pcapng, &open, out)
-        .expect("pcapng export")
+    export::export_to_file(
+        model,
+        &Scope::Session(session),
+        Format::Pcapng,
+        &open,
+        Credentials::Masked,
+        out,
+    )
+    .expect("pcapng export")
 }
 
 /// tshark reads each exported session back with the same RTSP messages as the original

@@ -9,7 +9,7 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-use rtsp_inspector::engine;
+use rtsp_inspector::engine::{self, Credentials};
 use rtsp_inspector::model::{MessageKind, Model, State};
 use rtsp_inspector::ui::app::{InspectorApp, Settings};
 use rtsp_inspector::ui::findings::finding_label;
@@ -434,7 +434,7 @@ fn cancel_stops_a_long_load() {
     let path = std::env::temp_dir().join(format!("ui-cancel-{}.pcap", std::process::id()));
     std::fs::write(&path, &big).expect("a temporary file");
 
-    let mut loader = Loader::start(Source::File(path.clone()), || {});
+    let mut loader = Loader::start(Source::File(path.clone()), Credentials::Masked, || {});
     loader.cancel();
     let mut model = Model::default();
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -463,4 +463,42 @@ fn cancel_stops_a_long_load() {
         big.len()
     );
     assert_eq!(loader.total, Some(big.len() as u64));
+}
+
+#[test]
+fn credentials_are_masked_until_the_view_menu_reveals_them() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("captures/07_auth-basic_gst-rtspsrc-udp_gst.pcapng");
+    let mut app = InspectorApp::empty(Settings::default());
+    app.push_command(Command::Open(Source::File(path)));
+    let mut harness = harness(app);
+    wait_for_load(&mut harness);
+    let describe = harness
+        .state()
+        .model()
+        .messages
+        .iter()
+        .position(|m| m.headers.iter().any(|(name, _)| name == "Authorization"))
+        .expect("a request with credentials");
+    harness
+        .get_by_label_contains(&format!("message {describe}: DESCRIBE"))
+        .click();
+    harness.run();
+    harness.get_by_label("Basic ********");
+    assert!(
+        harness
+            .query_by_label("credentials shown as sent")
+            .is_none()
+    );
+
+    harness.get_by_label("View").click();
+    harness.run();
+    harness.get_by_label("Reveal credentials").click();
+    harness.run();
+    // The capture is read again, and the same message is selected once it is.
+    wait_for_load(&mut harness);
+    assert_eq!(harness.state().selection().message, Some(describe));
+    harness.get_by_label("Basic dXNlcjpzZWNyZXQ=");
+    harness.get_by_label("credentials shown as sent");
+    assert!(harness.query_by_label("Basic ********").is_none());
 }

@@ -431,7 +431,12 @@ pub fn pipeline(data: &[u8]) {
     ) else {
         return;
     };
-    let model = engine::analyze(&mut reader, "fuzz-input", |_| true);
+    let model = engine::analyze(
+        &mut reader,
+        "fuzz-input",
+        engine::Credentials::Masked,
+        |_| true,
+    );
     for (i, message) in model.messages.iter().enumerate() {
         assert_eq!(message.index, i);
         if let Some(pair) = message.pair {

@@ -10,6 +10,7 @@ pub mod mermaid;
 pub mod pcapng;
 pub mod plantuml;
 pub mod png;
+pub mod scrub;
 pub mod svg;
 pub mod text;
 
@@ -18,6 +19,7 @@ use std::io::BufWriter;
 use std::path::Path;
 
 use crate::capture::file::{CaptureError, CaptureReader};
+use crate::engine::Credentials;
 use crate::model::Model;
 
 pub use ladder::{Ladder, Scope};
@@ -114,6 +116,7 @@ pub fn export_to_file(
     scope: &Scope,
     format: Format,
     open: &dyn Fn() -> Result<CaptureReader, CaptureError>,
+    credentials: Credentials,
     path: &Path,
 ) -> Result<Summary, ExportError> {
     let write_error = |source| ExportError::Write {
@@ -142,15 +145,21 @@ pub fn export_to_file(
         }
     };
     let file = File::create(path).map_err(write_error)?;
-    let result = pcapng::write(open, model, what, BufWriter::new(file));
+    let result = pcapng::write(open, model, what, credentials, BufWriter::new(file));
     match result {
         Ok(written) => {
             let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
             Ok(Summary {
                 bytes,
                 what: format!(
-                    "{} packets ({} TCP + {} UDP)",
-                    written.packets, written.tcp_packets, written.udp_packets
+                    "{} packets ({} TCP + {} UDP){}",
+                    written.packets,
+                    written.tcp_packets,
+                    written.udp_packets,
+                    match written.masked_packets {
+                        0 => String::new(),
+                        masked => format!(", credentials masked in {masked}"),
+                    }
                 ),
                 warning: written
                     .capture_problem

@@ -19,6 +19,8 @@ use std::net::SocketAddr;
 use crate::capture::file::{CaptureError, CaptureReader};
 use crate::capture::link::{self, Transport};
 use crate::capture::{LinkType, Packet};
+use crate::engine::Credentials;
+use crate::export::scrub::Scrubber;
 use crate::model::{MessageKind, Model};
 use crate::rtsp::headers;
 
@@ -40,6 +42,8 @@ pub struct Written {
     pub bytes: u64,
     /// Set when the capture could not be read to its end (what was read is written).
     pub capture_problem: Option<String>,
+    /// Packets in which credentials were masked (`*` for each byte, lengths kept).
+    pub masked_packets: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -196,11 +200,13 @@ impl Selection {
 const BATCH: usize = 4096;
 
 /// Writes the frames of a session (its connections and its UDP media), or of one connection,
-/// to `out`. `open` opens the capture the model was built from (it is read twice).
+/// to `out`. `open` opens the capture the model was built from (it is read twice). Unless
+/// `credentials` says to reveal them, credentials in TCP payloads are masked byte for byte.
 pub fn write(
     open: &dyn Fn() -> Result<CaptureReader, CaptureError>,
     model: &Model,
     what: What,
+    credentials: Credentials,
     out: impl Write,
 ) -> Result<Written, PcapngError> {
     let mut selection = match what {
@@ -239,6 +245,8 @@ pub fn write(
     let mut writer = Writer::new(out)?;
     let mut written = Written::default();
     let mut failure: Option<io::Error> = None;
+    let mut scrubber = (credentials == Credentials::Masked).then(Scrubber::default);
+    let mut scrubbed = Vec::new();
     while failure.is_none()
         && reader.read_packets(BATCH, &mut |packet| {
             if failure.is_some() {
@@ -250,6 +258,24 @@ pub fn write(
             if !selection.wants(&transport, packet.frame) {
                 return;
             }
+            let mut copy = *packet;
+            if let (Some(scrubber), Transport::Tcp(segment)) = (&mut scrubber, &transport)
+                && !segment.payload.is_empty()
+            {
+                scrubbed.clear();
+                scrubbed.extend_from_slice(packet.data);
+                // The payload is a slice of the packet's bytes: the same place in the copy.
+                let start = (segment.payload.as_ptr() as usize)
+                    .saturating_sub(packet.data.as_ptr() as usize);
+                let end = start + segment.payload.len();
+                if let Some(payload) = scrubbed.get_mut(start..end)
+                    && scrubber.scrub(segment.src, segment.dst, payload) > 0
+                {
+                    written.masked_packets += 1;
+                    copy.data = &scrubbed;
+                }
+            }
+            let packet = &copy;
             match writer.packet(packet) {
                 Ok(()) => {
                     written.packets += 1;

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::capture::{Packet, Timestamp};
-use crate::engine::Engine;
+use crate::engine::{Credentials, Engine};
 use crate::model::{Finding, Model, Update};
 
 use super::error::LiveError;
@@ -147,6 +147,7 @@ fn new_findings(before: &[Finding], after: &[Finding]) -> Vec<Finding> {
 pub fn run(
     mut source: Box<dyn PacketSource>,
     write: Option<&Path>,
+    credentials: Credentials,
     stop: &AtomicBool,
     when: StopWhen,
     interval: Duration,
@@ -168,7 +169,7 @@ pub fn run(
         None => None,
     };
     let mut write_error: Option<String> = None;
-    let mut engine = Engine::new();
+    let mut engine = Engine::with_credentials(credentials);
     let (path, format) = source.describe();
     engine.describe_capture(&path, &format);
 
@@ -342,6 +343,7 @@ mod tests {
         let outcome = run(
             Box::new(source),
             None,
+            Credentials::Masked,
             &AtomicBool::new(false),
             StopWhen::default(),
             Duration::ZERO,
@@ -375,6 +377,7 @@ mod tests {
         let outcome = run(
             Box::new(source),
             None,
+            Credentials::Masked,
             &AtomicBool::new(false),
             StopWhen {
                 duration: None,

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
+use crate::engine::Credentials;
 use crate::report::events::{EventFormat, EventPrinter};
 
 use super::privileges::{ROOT_NOTE, running_as_root};
@@ -25,6 +26,7 @@ pub struct LiveArgs {
     pub write: Option<PathBuf>,
     pub when: StopWhen,
     pub format: EventFormat,
+    pub credentials: Credentials,
 }
 
 /// Exit status: 0 when the capture ran and ended as asked, 1 when it failed mid-way (the
@@ -65,6 +67,7 @@ pub fn run(args: LiveArgs) -> u8 {
     let outcome = runner::run(
         source,
         args.write.as_deref(),
+        args.credentials,
         &STOP,
         args.when,
         PRINT_INTERVAL,

@@ -169,6 +169,32 @@ pub struct Tracker {
     /// Bytes of headers and bodies kept in the model so far (`limits::MAX_KEPT_DETAIL_BYTES`).
     detail_bytes: usize,
     detail_limit_reported: bool,
+    credentials: Credentials,
+}
+
+/// What the model keeps of a credential (an Authorization value, a password in a URL): masked
+/// unless the user asks to see it as sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Credentials {
+    #[default]
+    Masked,
+    Revealed,
+}
+
+impl Credentials {
+    fn header(self, name: &str, value: &str) -> String {
+        match self {
+            Credentials::Masked => mask_header(name, value),
+            Credentials::Revealed => value.to_string(),
+        }
+    }
+
+    fn url(self, url: &str) -> String {
+        match self {
+            Credentials::Masked => mask_url_password(url),
+            Credentials::Revealed => url.to_string(),
+        }
+    }
 }
 
 /// Indexes changed since the last `take_updates`, each listed once: a connection or session
@@ -368,7 +394,7 @@ pub fn is_digest_parameter_shown(name: &str) -> bool {
 
 /// A token or one quoted string: anything else is a damaged header, whose value may run into
 /// the next parameter's (`nonce="n, response="0123"`).
-fn is_whole_value(value: &str) -> bool {
+pub(crate) fn is_whole_value(value: &str) -> bool {
     match value.strip_prefix('"') {
         Some(quoted) => quoted
             .strip_suffix('"')
@@ -378,7 +404,7 @@ fn is_whole_value(value: &str) -> bool {
 }
 
 /// A scheme or parameter name that can be shown: a short word, too short to be a credential.
-fn is_short_token(text: &str) -> bool {
+pub(crate) fn is_short_token(text: &str) -> bool {
     !text.is_empty()
         && text.len() <= 16
         && text
@@ -425,6 +451,13 @@ fn session_id_of(value: &str) -> Option<(String, Option<f64>)> {
 impl Tracker {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    pub fn with_credentials(credentials: Credentials) -> Self {
+        Self {
+            credentials,
+            ..Self::default()
+        }
     }
 
     pub fn model(&self) -> &Model {
@@ -1034,7 +1067,7 @@ impl Tracker {
                 MessageKind::Request,
                 *version,
                 Some(method_name(method)),
-                Some(mask_url_password(uri)),
+                Some(self.credentials.url(uri)),
                 None,
                 None,
             ),
@@ -1079,7 +1112,7 @@ impl Tracker {
             headers: Headers::from_pairs(
                 head.headers
                     .iter()
-                    .map(|(n, v)| (n.as_str(), mask_header(n, v))),
+                    .map(|(n, v)| (n.as_str(), self.credentials.header(n, v))),
             ),
             body_length: message.declared_body_length,
             body,

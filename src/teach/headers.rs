@@ -424,11 +424,19 @@ fn authorization(value: &str) -> String {
     let user = user
         .map(|u| format!(" for user \"{u}\""))
         .unwrap_or_default();
-    let how = if scheme.eq_ignore_ascii_case("basic") {
-        "Basic credentials are only base64-encoded, as readable as plain text in a capture \
-         (masked here)."
-    } else {
-        "The secret part is masked here."
+    // The engine masks with asterisks unless the user asked to see credentials as sent.
+    let masked = value.contains("********");
+    let how = match (scheme.eq_ignore_ascii_case("basic"), masked) {
+        (true, true) => {
+            "Basic credentials are only base64-encoded, as readable as plain text in a capture \
+             (masked here)."
+        }
+        (true, false) => {
+            "Basic credentials are only base64-encoded, as readable as plain text in a capture: \
+             decode the value and the password is there."
+        }
+        (false, true) => "The secret part is masked here.",
+        (false, false) => "The secret part is shown as sent.",
     };
     format!("The client's credentials ({scheme}){user}, answering the server's challenge. {how}")
 }

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use eframe::egui::{self, RichText};
 use serde::{Deserialize, Serialize};
 
+use crate::engine::Credentials;
 use crate::model::Model;
 use crate::ui::export_dialog::{self, ExportDialog};
 use crate::ui::facts::{self, Index};
@@ -98,6 +99,8 @@ pub struct InspectorApp {
     timing: Option<LoadTiming>,
     /// eframe's measure of the previous frame: ui, tessellation and painting, without vsync.
     previous_frame_cpu: Option<f32>,
+    /// What the next capture opened keeps of credentials.
+    credentials: Credentials,
 }
 
 impl InspectorApp {
@@ -110,6 +113,7 @@ impl InspectorApp {
         app.wanted = (startup.session, startup.message);
         app.timing = startup.timing.then(|| LoadTiming::new(startup.launched));
         app.teach.enabled = startup.teach;
+        app.credentials = startup.credentials;
         if let Some(path) = startup.capture {
             // Opened on the first frame, where the context that the loader wakes is known.
             app.commands.push(Command::Open(source_for(path)));
@@ -148,6 +152,7 @@ impl InspectorApp {
             glyphs_warm: false,
             timing: None,
             previous_frame_cpu: None,
+            credentials: Credentials::Masked,
         }
     }
 
@@ -247,6 +252,10 @@ impl InspectorApp {
         }
         self.path_field_modal(&ctx);
         let source = self.loader.as_ref().map(|l| &l.source);
+        self.export.credentials = self
+            .loader
+            .as_ref()
+            .map_or(Credentials::Masked, |l| l.credentials);
         self.export.ui(&ctx, &self.model, source);
         self.commands.extend(self.live.ui(&ctx));
         self.drop_overlay(&ctx);
@@ -512,6 +521,22 @@ impl InspectorApp {
                             self.commands.push(Command::SetTheme(choice));
                         }
                     }
+                    ui.separator();
+                    let mut reveal = self.credentials == Credentials::Revealed;
+                    if ui
+                        .checkbox(&mut reveal, "Reveal credentials")
+                        .on_hover_text(
+                            "Show Authorization values and passwords in URLs as sent \
+                             (masked otherwise); a capture file is read again",
+                        )
+                        .clicked()
+                    {
+                        self.commands.push(Command::SetCredentials(if reveal {
+                            Credentials::Revealed
+                        } else {
+                            Credentials::Masked
+                        }));
+                    }
                 });
                 ui.menu_button("Help", |ui| {
                     ui.label("↑ ↓ or j k: previous / next message");
@@ -592,6 +617,13 @@ impl InspectorApp {
                 }
                 ui.label(RichText::new(parts.join("  ·  ")).small());
                 let palette = Palette::of(ui.visuals());
+                if self.loader.as_ref().map(|l| l.credentials) == Some(Credentials::Revealed) {
+                    ui.label(
+                        RichText::new("credentials shown as sent")
+                            .small()
+                            .color(palette.warning),
+                    );
+                }
                 if let Some(truncated) = &c.truncated {
                     ui.label(RichText::new(truncated).small().color(palette.warning));
                 }
@@ -874,6 +906,10 @@ impl InspectorApp {
             Command::Export(scope, format) => {
                 let source = self.loader.as_ref().map(|l| &l.source);
                 let request = export_dialog::Request { scope, format };
+                self.export.credentials = self
+                    .loader
+                    .as_ref()
+                    .map_or(Credentials::Masked, |l| l.credentials);
                 self.export.save(request, &self.model, source);
             }
             Command::SetTeaching(on) => {
@@ -888,7 +924,28 @@ impl InspectorApp {
                 self.wanted = (Some(0), Some(0));
             }
             Command::ShowEdge(edge) => self.teach.edge = edge,
+            Command::SetCredentials(credentials) => self.set_credentials(credentials, ctx),
         }
+    }
+
+    /// A capture file or sample on screen is read again with the new setting, at the same
+    /// selection; a live capture keeps what it has, and the next one follows the setting.
+    fn set_credentials(&mut self, credentials: Credentials, ctx: &egui::Context) {
+        self.credentials = credentials;
+        let Some(loader) = &self.loader else {
+            return;
+        };
+        if matches!(loader.source, Source::Live(_)) || loader.credentials == credentials {
+            return;
+        }
+        let source = loader.source.clone();
+        let session = match self.selection.scope {
+            Some(Scope::Session(s)) => Some(s),
+            _ => None,
+        };
+        let message = self.selection.message;
+        self.open(source, ctx);
+        self.wanted = (session, message);
     }
 
     fn open(&mut self, source: Source, ctx: &egui::Context) {
@@ -907,7 +964,9 @@ impl InspectorApp {
         // A live capture grows at the bottom: keep the newest message in view until a scroll.
         self.ladder.follow |= matches!(source, Source::Live(_));
         // The previous loader, if any, is dropped here: dropping cancels it.
-        self.loader = Some(Loader::start(source, move || wake.request_repaint()));
+        self.loader = Some(Loader::start(source, self.credentials, move || {
+            wake.request_repaint()
+        }));
         self.refresh();
     }
 

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use eframe::egui;
 
+use crate::engine::Credentials;
 use crate::export::{self, Format};
 use crate::model::Model;
 use crate::ui::Scope;
@@ -51,12 +52,15 @@ enum Stage {
 
 pub struct ExportDialog {
     stage: Stage,
+    /// What the capture on screen keeps of credentials: a pcapng export masks them the same.
+    pub credentials: Credentials,
 }
 
 impl Default for ExportDialog {
     fn default() -> Self {
         ExportDialog {
             stage: Stage::Closed,
+            credentials: Credentials::Masked,
         }
     }
 }
@@ -191,6 +195,7 @@ impl ExportDialog {
         let model = model.clone();
         let source = source.cloned();
         let target = path.clone();
+        let credentials = self.credentials;
         let spawned = std::thread::Builder::new()
             .name("export".into())
             .spawn(move || {
@@ -206,6 +211,7 @@ impl ExportDialog {
                     &to_export_scope(request.scope),
                     request.format,
                     &open,
+                    credentials,
                     &target,
                 )
                 .map_err(|e| e.to_string());

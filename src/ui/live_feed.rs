@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::Sender;
 use std::time::Duration;
 
+use crate::engine::Credentials;
 use crate::live::runner::{self, Ended, StopWhen};
 use crate::live::source::{self, LiveInput};
 use crate::ui::loader::Batch;
@@ -23,6 +24,7 @@ pub struct LiveRequest {
 
 pub(super) fn work(
     request: &LiveRequest,
+    credentials: Credentials,
     tx: &Sender<Batch>,
     cancel: &AtomicBool,
     wake: &dyn Fn(),
@@ -38,6 +40,7 @@ pub(super) fn work(
     let outcome = runner::run(
         source,
         request.write.as_deref(),
+        credentials,
         cancel,
         StopWhen::default(),
         interval,

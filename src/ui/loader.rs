@@ -16,7 +16,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crate::capture::file::{CaptureError, CaptureReader};
-use crate::engine::Engine;
+use crate::engine::{Credentials, Engine};
 use crate::live::LiveStats;
 use crate::model::{Model, Update};
 use crate::ui::live_feed::{self, LiveRequest};
@@ -110,6 +110,8 @@ pub enum Outcome {
 /// A capture being read in the background.
 pub struct Loader {
     pub source: Source,
+    /// Whether this load keeps credentials as sent.
+    pub credentials: Credentials,
     rx: Receiver<Batch>,
     cancel: Arc<AtomicBool>,
     worker: Option<JoinHandle<()>>,
@@ -127,13 +129,18 @@ pub struct Loader {
 impl Loader {
     /// Starts reading `source`; `wake` is called (from the worker) whenever there is something
     /// new, typically `ctx.request_repaint()`.
-    pub fn start(source: Source, wake: impl Fn() + Send + 'static) -> Loader {
-        Loader::start_with_interval(source, wake, BATCH_INTERVAL)
+    pub fn start(
+        source: Source,
+        credentials: Credentials,
+        wake: impl Fn() + Send + 'static,
+    ) -> Loader {
+        Loader::start_with_interval(source, credentials, wake, BATCH_INTERVAL)
     }
 
     /// [`Loader::start`] with another batch interval (tests use zero: a batch per read).
     pub fn start_with_interval(
         source: Source,
+        credentials: Credentials,
         wake: impl Fn() + Send + 'static,
         interval: Duration,
     ) -> Loader {
@@ -145,7 +152,14 @@ impl Loader {
             .name("capture-loader".into())
             .spawn(move || {
                 let run = panic::catch_unwind(AssertUnwindSafe(|| {
-                    work(&worker_source, &tx, &worker_cancel, &wake, interval)
+                    work(
+                        &worker_source,
+                        credentials,
+                        &tx,
+                        &worker_cancel,
+                        &wake,
+                        interval,
+                    )
                 }));
                 if let Err(payload) = run {
                     let _ = tx.send(Batch::Failed(format!(
@@ -164,6 +178,7 @@ impl Loader {
         };
         Loader {
             source,
+            credentials,
             rx,
             cancel,
             worker,
@@ -275,13 +290,14 @@ fn panic_text(payload: &(dyn Any + Send)) -> String {
 /// The worker: the same steps as [`crate::engine::analyze`], handing the model over in batches.
 fn work(
     source: &Source,
+    credentials: Credentials,
     tx: &Sender<Batch>,
     cancel: &AtomicBool,
     wake: &dyn Fn(),
     interval: Duration,
 ) {
     if let Source::Live(request) = source {
-        live_feed::work(request, tx, cancel, wake, interval);
+        live_feed::work(request, credentials, tx, cancel, wake, interval);
         return;
     }
     let mut reader = match source.open() {
@@ -291,7 +307,7 @@ fn work(
             return;
         }
     };
-    let mut engine = Engine::new();
+    let mut engine = Engine::with_credentials(credentials);
     engine.describe_capture(&source.path_text(), reader.format().name());
     let total = reader.total_bytes();
     let mut last_batch = Instant::now();
@@ -360,7 +376,8 @@ fn describe(
 /// Reads a whole capture on this thread the way the worker does (for tests and tools that want
 /// the model the window would show, without a window).
 pub fn load_blocking(source: &Source, interval: Duration) -> Result<Model, String> {
-    let mut loader = Loader::start_with_interval(source.clone(), || {}, interval);
+    let mut loader =
+        Loader::start_with_interval(source.clone(), Credentials::Masked, || {}, interval);
     let mut model = Model::default();
     loop {
         let (_, outcome) = loader.poll(&mut model);

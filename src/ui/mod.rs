@@ -81,6 +81,8 @@ pub enum Command {
     Learn,
     /// Open (or close) the window of a state graph's edge.
     ShowEdge(Option<teach::EdgeRef>),
+    /// Mask credentials or show them as sent: a capture file is read again.
+    SetCredentials(crate::engine::Credentials),
 }
 
 /// Renderer of the native window.
@@ -108,6 +110,8 @@ pub struct Startup {
     pub timing: bool,
     /// Start in teaching mode.
     pub teach: bool,
+    /// Show credentials as sent (`--reveal-credentials`).
+    pub credentials: crate::engine::Credentials,
 }
 
 impl Startup {
@@ -121,6 +125,7 @@ impl Startup {
             launched: Instant::now(),
             timing: false,
             teach: false,
+            credentials: crate::engine::Credentials::Masked,
         }
     }
 }

@@ -40,6 +40,10 @@ pub static SAMPLES: &[Sample] = &[
     ),
     sample!("02_ffmpeg-udp-av_gst.pcap", "ffmpeg over UDP; classic pcap"),
     sample!("19_rtsp2_gst-rtspsrc-tcp_gst.pcapng", "RTSP/2.0 end to end"),
+    sample!(
+        "07_auth-basic_gst-rtspsrc-udp_gst.pcapng",
+        "Basic auth: a 401, then every request with credentials (View → Reveal credentials)"
+    ),
 ];
 
 /// The capture "Learn the RTSP handshake" opens: the clean exchange between real peers
