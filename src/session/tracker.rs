@@ -1223,7 +1223,13 @@ impl Tracker {
                 }
                 self.raise(
                     findings::CLEARTEXT_CREDENTIALS,
-                    format!("{label}: credentials sent in the clear (Basic authentication or a password in the URL); masked here"),
+                    format!(
+                        "{label}: credentials sent in the clear (Basic authentication or a password in the URL); {}",
+                        match self.credentials {
+                            Credentials::Masked => "masked here",
+                            Credentials::Revealed => "shown as sent here",
+                        }
+                    ),
                     Some(index),
                     Some(frame),
                     Some(conn),
