@@ -20,6 +20,7 @@ use arbitrary::Unstructured;
 use rtsp_inspector::capture::Timestamp;
 use rtsp_inspector::capture::file::CaptureReader;
 use rtsp_inspector::capture::link::{TcpFlags, TcpSegment};
+use rtsp_inspector::export::scrub::Scrubber;
 use rtsp_inspector::limits;
 use rtsp_inspector::rtsp::framer::{Framer, FramerEvent};
 use rtsp_inspector::rtsp::{headers, message, sdp};
@@ -379,9 +380,45 @@ fn check_authorization_masked(value: &str, masked: &str) {
     assert!(already_masked || !masked.contains(value) || value.len() < 8);
 }
 
+/// The pcapng export's masking on the same bytes, as one packet and cut in two: lengths kept,
+/// nothing written but `*`, and cut it masks at least what it masks whole (each packet is
+/// written before the next is seen, so the first must not leave out what the second shows).
+fn scrub_packets(data: &[u8]) {
+    let (client, server) = (
+        SocketAddr::from(([127, 0, 0, 1], 50000)),
+        SocketAddr::from(([127, 0, 0, 1], 554)),
+    );
+    let mut whole = data.to_vec();
+    Scrubber::default().scrub(client, server, &mut whole);
+    let cut_at = data.last().map_or(0, |&b| usize::from(b) * 7) % (data.len() + 1);
+    let (first, second) = data.split_at(cut_at);
+    let (mut first, mut second) = (first.to_vec(), second.to_vec());
+    let mut scrubber = Scrubber::default();
+    scrubber.scrub(client, server, &mut first);
+    scrubber.scrub(client, server, &mut second);
+    let cut = [first, second].concat();
+    assert_eq!(whole.len(), data.len());
+    for (at, ((&sent, &masked_whole), &masked_cut)) in data.iter().zip(&whole).zip(&cut).enumerate()
+    {
+        assert!(
+            masked_whole == sent || masked_whole == b'*',
+            "byte {at} became {masked_whole}"
+        );
+        assert!(
+            masked_cut == sent || masked_cut == b'*',
+            "byte {at} became {masked_cut}"
+        );
+        assert!(
+            masked_whole == sent || masked_cut == b'*',
+            "byte {at} is masked whole but not cut at {cut_at}"
+        );
+    }
+}
+
 /// A message head as the framer would hand it over: parsed, then each header value read by
-/// every header reader.
+/// every header reader; and its bytes through the pcapng export's masking.
 pub fn rtsp_head(data: &[u8]) {
+    scrub_packets(data);
     let Ok(head) = message::parse_head(data) else {
         return;
     };

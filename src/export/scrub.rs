@@ -1,30 +1,41 @@
 //! Masks credentials in the TCP payloads a pcapng export copies: the credential of an
 //! `Authorization`/`Proxy-Authorization` line (everything after its scheme; of a Digest one,
-//! what the window masks too) and the password of a URL (`rtsp://user:PASSWORD@host`). Each masked byte becomes `*`, so every length, sequence
-//! number and offset in the file stays as captured (only the TCP checksum no longer matches,
-//! which Wireshark does not check by default).
+//! what the window masks too) and the password of a URL (`rtsp://user:PASSWORD@host`). Each
+//! masked byte becomes `*`, so every length, sequence number and offset in the file stays as
+//! captured (only the TCP checksum no longer matches, which Wireshark does not check by
+//! default).
 //!
 //! The engine's masking (`session::tracker::mask_header`) rewrites a parsed header value; here
 //! the bytes of one packet are all there is, and a header line may go on in the next packet
-//! of its direction: [`Scrubber`] keeps the start of a line a packet leaves open.
+//! of its direction. A packet is written before the next one is seen, so what a cut line could
+//! still turn out to be is masked (the last Digest parameter, a URL cut before its `@`), and
+//! [`Scrubber`] keeps the start of the line to judge its rest whole. Cut anywhere, a stream
+//! is masked at least where it is masked whole (the `rtsp_head` fuzz target checks it).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::ops::Range;
 
+use crate::limits::MAX_MESSAGE_HEAD;
 use crate::session::tracker::{
     digest_parameters, is_digest_parameter_shown, is_short_token, is_whole_value,
 };
 
 const MASK: u8 = b'*';
 
-/// How much of a line left open is kept: enough for `Proxy-Authorization:` and a scheme.
-const OPEN_LINE_KEPT: usize = 256;
+/// The start of a line a packet ended in.
+#[derive(Debug, Default)]
+struct OpenLine {
+    /// At most [`MAX_MESSAGE_HEAD`] bytes: no message head is longer.
+    start: Vec<u8>,
+    /// The line was longer than that: its rest cannot be judged whole.
+    cut: bool,
+}
 
 #[derive(Debug, Default)]
 pub struct Scrubber {
-    /// Per direction, the start of the line the last packet ended in.
-    open_lines: HashMap<(SocketAddr, SocketAddr), Vec<u8>>,
+    /// Per direction, the line the last packet ended in.
+    open_lines: HashMap<(SocketAddr, SocketAddr), OpenLine>,
 }
 
 impl Scrubber {
@@ -35,26 +46,42 @@ impl Scrubber {
         let mut next_line = 0;
         let mut open_after = None;
         if let Some(mut line) = self.open_lines.remove(&(src, dst)) {
-            // The line the last packet ended in goes on here: judged whole, masked in this
-            // packet's part (which follows the kept start directly, so its offsets hold).
             let end = line_end(payload, 0);
-            let kept = line.len();
-            line.extend_from_slice(payload.get(..end).unwrap_or_default());
-            let mut in_line = Vec::new();
-            line_spans(&line, 0, &mut in_line);
-            spans.extend(
-                in_line
-                    .into_iter()
-                    .filter(|span| span.end > kept)
-                    .map(|span| span.start.saturating_sub(kept)..span.end - kept),
-            );
-            if end == payload.len() {
-                line.truncate(OPEN_LINE_KEPT);
+            let ends_here = end < payload.len();
+            let rest = payload.get(..end).unwrap_or_default();
+            if line.cut {
+                // Too long to judge: its rest is masked if it could hold a credential.
+                if authorization_credential(&line.start).is_some()
+                    || find(&line.start, b"://", 0).is_some()
+                {
+                    spans.push(0..end);
+                }
+            } else {
+                // Judged whole; this packet's part follows the kept start, so its offsets hold.
+                let kept = line.start.len();
+                line.start.extend_from_slice(rest);
+                let mut in_line = Vec::new();
+                line_spans(&line.start, 0, !ends_here, &mut in_line);
+                spans.extend(
+                    in_line
+                        .into_iter()
+                        .filter(|span| span.end > kept)
+                        .map(|span| span.start.saturating_sub(kept)..span.end - kept),
+                );
+            }
+            if !ends_here {
+                line.cut |= line.start.len() > MAX_MESSAGE_HEAD;
+                line.start.truncate(MAX_MESSAGE_HEAD);
                 open_after = Some(line);
             }
             next_line = end + 1;
         }
-        open_after = open_after.or_else(|| credential_spans(payload, next_line, &mut spans));
+        if let Some(start) = credential_spans(payload, next_line, &mut spans) {
+            open_after = Some(OpenLine {
+                cut: start.len() > MAX_MESSAGE_HEAD,
+                start: start.get(..MAX_MESSAGE_HEAD).unwrap_or(start).to_vec(),
+            });
+        }
         if let Some(line) = open_after {
             self.open_lines.insert((src, dst), line);
         }
@@ -79,56 +106,72 @@ fn line_end(payload: &[u8], from: usize) -> usize {
         .map_or(payload.len(), |at| from + at)
 }
 
-/// Adds the credential spans of the lines from `from` on; returns the start of the last line
-/// when the payload ends inside it (it goes on in the next packet).
-fn credential_spans(payload: &[u8], from: usize, spans: &mut Vec<Range<usize>>) -> Option<Vec<u8>> {
+/// Adds the credential spans of the lines from `from` on; returns the last line when the
+/// payload ends inside it (it goes on in the next packet).
+fn credential_spans<'a>(
+    payload: &'a [u8],
+    from: usize,
+    spans: &mut Vec<Range<usize>>,
+) -> Option<&'a [u8]> {
     let mut line_start = from;
     while line_start < payload.len() {
         let end = line_end(payload, line_start);
         let line = payload.get(line_start..end).unwrap_or_default();
-        line_spans(line, line_start, spans);
-        if end == payload.len() {
-            return Some(line.iter().copied().take(OPEN_LINE_KEPT).collect());
+        let open = end == payload.len();
+        line_spans(line, line_start, open, spans);
+        if open {
+            return Some(line);
         }
         line_start = end + 1;
     }
     None
 }
 
-/// The credential spans of one line that starts at `offset`.
-fn line_spans(line: &[u8], offset: usize, spans: &mut Vec<Range<usize>>) {
+/// The credential spans of one line that starts at `offset`; `open` when the packet ends in it.
+fn line_spans(line: &[u8], offset: usize, open: bool, spans: &mut Vec<Range<usize>>) {
     if let Some((scheme, credential)) = authorization_credential(line) {
         let span = offset + credential.start..offset + credential.end;
         match line.get(credential) {
             Some(text) if scheme.eq_ignore_ascii_case(b"digest") => {
-                digest_spans(text, span.start, spans)
+                digest_spans(text, span.start, open, spans)
             }
             _ => spans.push(span),
         }
     }
-    url_passwords(line, offset, spans);
+    url_passwords(line, offset, open, spans);
 }
 
 /// In a Digest credential, what the window masks too (`tracker::mask_digest`): every parameter
 /// but the harmless ones with a whole value; of a parameter with a plain name, only the value.
-fn digest_spans(credential: &[u8], offset: usize, spans: &mut Vec<Range<usize>>) {
+/// In a cut line (`open`) the last parameter may go on: it is masked.
+fn digest_spans(credential: &[u8], offset: usize, open: bool, spans: &mut Vec<Range<usize>>) {
     let Ok(text) = std::str::from_utf8(credential) else {
         spans.push(offset..offset + credential.len());
         return;
     };
-    for parameter in digest_parameters(text) {
+    let mut parameters = digest_parameters(text).peekable();
+    while let Some(parameter) = parameters.next() {
+        let last_of_cut_line = open && parameters.peek().is_none();
         // A parameter is a slice of `text`: its place in it.
         let start = (parameter.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
         let hidden_from = match parameter.split_once('=') {
             Some((name, value))
-                if is_digest_parameter_shown(name.trim()) && is_whole_value(value.trim()) =>
+                if !last_of_cut_line
+                    && is_digest_parameter_shown(name.trim())
+                    && is_whole_value(value.trim()) =>
             {
                 continue;
             }
             Some((name, _)) if is_short_token(name.trim()) => start + name.len() + 1,
             _ => start,
         };
-        spans.push(offset + hidden_from..offset + start + parameter.len());
+        // To the end of the text when cut: the spaces after the last parameter may be its.
+        let end = if last_of_cut_line {
+            text.len()
+        } else {
+            start + parameter.len()
+        };
+        spans.push(offset + hidden_from..offset + end);
     }
 }
 
@@ -162,8 +205,10 @@ fn leading_spaces(bytes: &[u8]) -> usize {
         .count()
 }
 
-/// The password of every `scheme://user:password@host` in the line.
-fn url_passwords(line: &[u8], offset: usize, spans: &mut Vec<Range<usize>>) {
+/// The password of every `scheme://user:password@host` in the line. In a line the packet cuts
+/// (`open`), a URL cut before its `@` may be a password cut in two: what follows its first
+/// colon is masked (a port, at worst), since this packet is written before the next is seen.
+fn url_passwords(line: &[u8], offset: usize, open: bool, spans: &mut Vec<Range<usize>>) {
     let mut from = 0;
     while let Some(at) = find(line, b"://", from) {
         let authority_start = at + 3;
@@ -182,6 +227,11 @@ fn url_passwords(line: &[u8], offset: usize, spans: &mut Vec<Range<usize>>) {
             && colon + 1 < at_sign
         {
             spans.push(offset + authority_start + colon + 1..offset + authority_start + at_sign);
+        } else if open
+            && authority_end == line.len()
+            && let Some(colon) = authority.iter().position(|&b| b == b':')
+        {
+            spans.push(offset + authority_start + colon + 1..offset + line.len());
         }
         from = authority_end.max(at + 3);
     }
@@ -266,6 +316,19 @@ mod tests {
         assert_eq!(
             pieces.concat(),
             b"CSeq: 4\r\nProxy-Authorization: Digest response=******\r\nCSeq: 5\r\n"
+        );
+
+        // A URL cut inside its password: the first part cannot wait for the `@`.
+        let mut pieces = [
+            b"SETUP rtsp://admin:12".to_vec(),
+            b"345@cam/ch1 RTSP/1.0\r\n".to_vec(),
+        ];
+        for piece in &mut pieces {
+            scrubber.scrub(addr(1), addr(2), piece);
+        }
+        assert_eq!(
+            pieces.concat(),
+            b"SETUP rtsp://admin:*****@cam/ch1 RTSP/1.0\r\n"
         );
     }
 
