@@ -220,18 +220,17 @@ fn url_passwords(line: &[u8], offset: usize, open: bool, spans: &mut Vec<Range<u
             })
             .map_or(line.len(), |end| authority_start + end);
         let authority = line.get(authority_start..authority_end).unwrap_or_default();
-        if let Some(at_sign) = authority.iter().rposition(|&b| b == b'@')
+        let cut_by_packet = open && authority_end == line.len();
+        if cut_by_packet && let Some(colon) = authority.iter().position(|&b| b == b':') {
+            // More of the password (an `@` in it, even) may follow in the next packet.
+            spans.push(offset + authority_start + colon + 1..offset + line.len());
+        } else if let Some(at_sign) = authority.iter().rposition(|&b| b == b'@')
             && let Some(colon) = authority
                 .get(..at_sign)
                 .and_then(|u| u.iter().position(|&b| b == b':'))
             && colon + 1 < at_sign
         {
             spans.push(offset + authority_start + colon + 1..offset + authority_start + at_sign);
-        } else if open
-            && authority_end == line.len()
-            && let Some(colon) = authority.iter().position(|&b| b == b':')
-        {
-            spans.push(offset + authority_start + colon + 1..offset + line.len());
         }
         from = authority_end.max(at + 3);
     }
@@ -330,6 +329,15 @@ mod tests {
             pieces.concat(),
             b"SETUP rtsp://admin:*****@cam/ch1 RTSP/1.0\r\n"
         );
+        // Cut after an `@` that is part of the password: the first part masks it too.
+        let mut pieces = [
+            b"SETUP rtsp://a:p@".to_vec(),
+            b"ss@cam/ RTSP/1.0\r\n".to_vec(),
+        ];
+        for piece in &mut pieces {
+            scrubber.scrub(addr(1), addr(2), piece);
+        }
+        assert_eq!(pieces.concat(), b"SETUP rtsp://a:****@cam/ RTSP/1.0\r\n");
     }
 
     #[test]
