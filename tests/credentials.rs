@@ -125,6 +125,16 @@ fn the_command_line_reveals_only_when_asked() {
     let explained = rtsp_inspector(&["--reveal-credentials", "report", "--explain", BASIC]);
     assert!(explained.contains(&format!("Authorization: Basic {BASIC_SECRET}")));
     assert!(explained.contains("decode the value and the password is there"));
+
+    // The live path (a capture replayed through it) follows the same flag.
+    let live = |extra: &[&str]| {
+        let mut args = vec!["live", "--replay", BASIC, "--format", "json"];
+        args.extend(extra);
+        rtsp_inspector(&args)
+    };
+    let masked = live(&[]);
+    assert!(masked.contains("Basic ********") && !masked.contains(BASIC_SECRET));
+    assert!(live(&["--reveal-credentials"]).contains(BASIC_SECRET));
 }
 
 /// The frames of the session as the pcapng export writes them, and what the engine then reads
