@@ -18,7 +18,7 @@ use std::ops::Range;
 
 use crate::limits::MAX_MESSAGE_HEAD;
 use crate::session::tracker::{
-    digest_parameters, is_digest_parameter_shown, is_short_token, is_whole_value,
+    digest_parameter_ranges, is_digest_parameter_shown, is_short_token, is_whole_value,
 };
 
 const MASK: u8 = b'*';
@@ -145,34 +145,43 @@ fn line_spans(line: &[u8], offset: usize, open: bool, spans: &mut Vec<Range<usiz
 /// but the harmless ones with a whole value; of a parameter with a plain name, only the value.
 /// In a cut line (`open`) the last parameter may go on: it is masked.
 fn digest_spans(credential: &[u8], offset: usize, open: bool, spans: &mut Vec<Range<usize>>) {
-    let Ok(text) = std::str::from_utf8(credential) else {
-        spans.push(offset..offset + credential.len());
-        return;
-    };
-    let mut parameters = digest_parameters(text).peekable();
-    while let Some(parameter) = parameters.next() {
-        let last_of_cut_line = open && parameters.peek().is_none();
-        // A parameter is a slice of `text`: its place in it.
-        let start = (parameter.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
-        let hidden_from = match parameter.split_once('=') {
-            Some((name, value))
+    let parameters: Vec<Range<usize>> = digest_parameter_ranges(credential).collect();
+    let count = parameters.len();
+    for (index, range) in parameters.into_iter().enumerate() {
+        let last_of_cut_line = open && index + 1 == count;
+        let parameter = credential.get(range.clone()).unwrap_or_default();
+        let equals = parameter.iter().position(|&b| b == b'=');
+        let name = equals
+            .and_then(|e| parameter.get(..e))
+            .and_then(as_text)
+            .map(str::trim);
+        let value = equals
+            .and_then(|e| parameter.get(e + 1..))
+            .and_then(as_text)
+            .map(str::trim);
+        let hidden_from = match (equals, name, value) {
+            (_, Some(name), Some(value))
                 if !last_of_cut_line
-                    && is_digest_parameter_shown(name.trim())
-                    && is_whole_value(value.trim()) =>
+                    && is_digest_parameter_shown(name)
+                    && is_whole_value(value) =>
             {
                 continue;
             }
-            Some((name, _)) if is_short_token(name.trim()) => start + name.len() + 1,
-            _ => start,
+            (Some(equals), Some(name), _) if is_short_token(name) => range.start + equals + 1,
+            _ => range.start,
         };
         // To the end of the text when cut: the spaces after the last parameter may be its.
         let end = if last_of_cut_line {
-            text.len()
+            credential.len()
         } else {
-            start + parameter.len()
+            range.end
         };
         spans.push(offset + hidden_from..offset + end);
     }
+}
+
+fn as_text(bytes: &[u8]) -> Option<&str> {
+    std::str::from_utf8(bytes).ok()
 }
 
 /// In an `Authorization: Scheme credential` line: the scheme, and the span of the credential

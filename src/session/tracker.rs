@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::ops::Range;
 
 use foldhash::HashMap;
 
@@ -361,28 +362,40 @@ fn mask_digest(scheme: &str, value: &str) -> String {
 /// The comma-separated parameters of a Digest header, trimmed: a comma inside quotes is part
 /// of the value, and an unclosed quote runs to the end.
 pub fn digest_parameters(text: &str) -> impl Iterator<Item = &str> {
-    let mut rest = text;
+    // Commas, quotes and ASCII whitespace are one byte each: every range is on char boundaries.
+    digest_parameter_ranges(text.as_bytes()).filter_map(move |range| text.get(range))
+}
+
+/// [`digest_parameters`] as byte ranges of `text`, which need not be UTF-8 (a packet's bytes:
+/// the pcapng export masks them in place).
+pub fn digest_parameter_ranges(text: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut at = 0;
     std::iter::from_fn(move || {
-        loop {
-            if rest.is_empty() {
-                return None;
-            }
+        while at < text.len() {
             let mut quoted = false;
-            let end = rest
-                .char_indices()
-                .find(|&(_, c)| {
-                    if c == '"' {
+            let end = text
+                .get(at..)?
+                .iter()
+                .position(|&b| {
+                    if b == b'"' {
                         quoted = !quoted;
                     }
-                    c == ',' && !quoted
+                    b == b',' && !quoted
                 })
-                .map_or(rest.len(), |(at, _)| at);
-            let parameter = rest.get(..end).unwrap_or_default().trim();
-            rest = rest.get(end + 1..).unwrap_or_default();
-            if !parameter.is_empty() {
-                return Some(parameter);
+                .map_or(text.len(), |p| at + p);
+            let (mut start, mut stop) = (at, end);
+            while start < stop && text.get(start).is_some_and(u8::is_ascii_whitespace) {
+                start += 1;
+            }
+            while stop > start && text.get(stop - 1).is_some_and(u8::is_ascii_whitespace) {
+                stop -= 1;
+            }
+            at = end + 1;
+            if start < stop {
+                return Some(start..stop);
             }
         }
+        None
     })
 }
 
