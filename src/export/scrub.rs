@@ -12,6 +12,12 @@
 //! [`Scrubber`] keeps the start of the line to judge its rest whole. Cut anywhere, a stream
 //! is masked at least where it is masked whole (the `rtsp_head` fuzz target checks it).
 
+// Reads captured packets' bytes: no panicking access (as in the engine's modules).
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)
+)]
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::ops::Range;
