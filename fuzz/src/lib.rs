@@ -336,22 +336,20 @@ fn read_header(name: &str, value: &str) {
     let _ = headers::public_methods(value);
     let _ = headers::rtp_info(value);
     let masked = mask_header(name, value);
-    if name.eq_ignore_ascii_case("authorization") {
-        check_authorization_masked(value, &masked);
+    if name.eq_ignore_ascii_case("authorization")
+        || name.eq_ignore_ascii_case("proxy-authorization")
+    {
+        check_authorization_masked(name, value, &masked);
     }
     let _ = mask_url_password(value);
 }
 
 /// What a masked Authorization may show. Masking the mask changes nothing. A Digest header
-/// shows only its harmless parameters, each a whole value, every other one as a mask (found by the `rtsp_headers`
-/// target: masking by finding `response=` missed damaged headers). Any other scheme's
+/// shows only its harmless parameters, each a whole value, every other one as a mask (found
+/// by the `rtsp_headers` target: masking by finding `response=` missed damaged headers). Any other scheme's
 /// credential never comes back whole, unless it is already a mask or too short to be one.
-fn check_authorization_masked(value: &str, masked: &str) {
-    assert_eq!(
-        mask_header("Authorization", masked),
-        masked,
-        "masking is idempotent"
-    );
+fn check_authorization_masked(name: &str, value: &str, masked: &str) {
+    assert_eq!(mask_header(name, masked), masked, "masking is idempotent");
     let value = value.trim();
     let (scheme, credential) = value
         .split_once(char::is_whitespace)
@@ -389,13 +387,13 @@ fn scrub_packets(data: &[u8]) {
         SocketAddr::from(([127, 0, 0, 1], 554)),
     );
     let mut whole = data.to_vec();
-    Scrubber::default().scrub(client, server, &mut whole);
+    Scrubber::default().scrub(client, server, 1000, &mut whole);
     let cut_at = data.last().map_or(0, |&b| usize::from(b) * 7) % (data.len() + 1);
     let (first, second) = data.split_at(cut_at);
     let (mut first, mut second) = (first.to_vec(), second.to_vec());
     let mut scrubber = Scrubber::default();
-    scrubber.scrub(client, server, &mut first);
-    scrubber.scrub(client, server, &mut second);
+    scrubber.scrub(client, server, 1000, &mut first);
+    scrubber.scrub(client, server, 1000 + cut_at as u32, &mut second);
     let cut = [first, second].concat();
     assert_eq!(whole.len(), data.len());
     for (at, ((&sent, &masked_whole), &masked_cut)) in data.iter().zip(&whole).zip(&cut).enumerate()
@@ -437,7 +435,7 @@ pub fn rtsp_headers(data: &[u8]) {
     let Some((&selector, value)) = data.split_first() else {
         return;
     };
-    const NAMES: [&str; 8] = [
+    const NAMES: [&str; 9] = [
         "Transport",
         "Session",
         "Range",
@@ -446,6 +444,7 @@ pub fn rtsp_headers(data: &[u8]) {
         "Authorization",
         "Public",
         "WWW-Authenticate",
+        "Proxy-Authorization",
     ];
     let name = NAMES[usize::from(selector) % NAMES.len()];
     read_header(name, &String::from_utf8_lossy(value));

@@ -161,9 +161,15 @@ pub fn export_to_file(
                         masked => format!(", credentials masked in {masked}"),
                     }
                 ),
-                warning: written
-                    .capture_problem
-                    .map(|p| format!("the capture could not be read to its end: {p}")),
+                warning: match (written.capture_problem, written.left_out) {
+                    (Some(problem), _) => Some(format!(
+                        "the capture could not be read to its end: {problem}"
+                    )),
+                    (None, 0) => None,
+                    (None, left_out) => Some(format!(
+                        "{left_out} packets left out: their credentials could not be masked"
+                    )),
+                },
             })
         }
         Err(error) => {

@@ -44,6 +44,8 @@ pub struct Written {
     pub capture_problem: Option<String>,
     /// Packets in which credentials were masked (`*` for each byte, lengths kept).
     pub masked_packets: u64,
+    /// Packets left out because their credentials could not be masked.
+    pub left_out: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -259,20 +261,26 @@ pub fn write(
                 return;
             }
             let mut copy = *packet;
-            if let (Some(scrubber), Transport::Tcp(segment)) = (&mut scrubber, &transport)
-                && !segment.payload.is_empty()
-            {
-                scrubbed.clear();
-                scrubbed.extend_from_slice(packet.data);
-                // The payload is a slice of the packet's bytes: the same place in the copy.
-                let start = (segment.payload.as_ptr() as usize)
-                    .saturating_sub(packet.data.as_ptr() as usize);
-                let end = start + segment.payload.len();
-                if let Some(payload) = scrubbed.get_mut(start..end)
-                    && scrubber.scrub(segment.src, segment.dst, payload) > 0
-                {
-                    written.masked_packets += 1;
-                    copy.data = &scrubbed;
+            if let (Some(scrubber), Transport::Tcp(segment)) = (&mut scrubber, &transport) {
+                if !segment.payload.is_empty() {
+                    scrubbed.clear();
+                    scrubbed.extend_from_slice(packet.data);
+                    // The payload is a slice of the packet's bytes: the same place in the copy.
+                    let start = (segment.payload.as_ptr() as usize)
+                        .saturating_sub(packet.data.as_ptr() as usize);
+                    let end = start + segment.payload.len();
+                    let Some(payload) = scrubbed.get_mut(start..end) else {
+                        // Cannot happen; if it did, the packet is left out rather than leak.
+                        written.left_out += 1;
+                        return;
+                    };
+                    if scrubber.scrub(segment.src, segment.dst, segment.seq, payload) > 0 {
+                        written.masked_packets += 1;
+                        copy.data = &scrubbed;
+                    }
+                }
+                if segment.flags.fin || segment.flags.rst {
+                    scrubber.close(segment.src, segment.dst);
                 }
             }
             let packet = &copy;

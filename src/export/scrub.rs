@@ -18,78 +18,102 @@
     deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)
 )]
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::ops::Range;
 
-use crate::limits::MAX_MESSAGE_HEAD;
+use crate::limits::MAX_RESYNC_LINE;
 use crate::session::tracker::{
     digest_parameter_ranges, is_digest_parameter_shown, is_short_token, is_whole_value,
 };
 
 const MASK: u8 = b'*';
 
-/// The start of a line a packet ended in.
+/// Masked stretches remembered per direction, to mask a retransmitted copy the same way.
+const MASKED_RANGES_KEPT: usize = 64;
+
+/// What one direction of a connection has shown so far.
 #[derive(Debug, Default)]
-struct OpenLine {
-    /// At most [`MAX_MESSAGE_HEAD`] bytes: no message head is longer.
-    start: Vec<u8>,
-    /// The line was longer than that: its rest cannot be judged whole.
-    cut: bool,
+struct Direction {
+    /// The sequence number the next in-order segment starts at.
+    next_seq: Option<u32>,
+    /// The start of the line the last segment ended in (at most [`MAX_RESYNC_LINE`] bytes: no
+    /// real header line is longer), and whether it was longer than that.
+    open_line: Option<(Vec<u8>, bool)>,
+    /// The last complete line held a credential: a folded line after it (starting with a
+    /// space or tab) continues it.
+    after_credential: bool,
+    /// The last masked stretches, as sequence numbers [start, end).
+    masked: VecDeque<(u32, u32)>,
 }
 
 #[derive(Debug, Default)]
 pub struct Scrubber {
-    /// Per direction, the line the last packet ended in.
-    open_lines: HashMap<(SocketAddr, SocketAddr), OpenLine>,
+    directions: HashMap<(SocketAddr, SocketAddr), Direction>,
 }
 
 impl Scrubber {
-    /// Masks the credentials in `payload` (one TCP segment from `src` to `dst`); returns how
-    /// many bytes were masked.
-    pub fn scrub(&mut self, src: SocketAddr, dst: SocketAddr, payload: &mut [u8]) -> usize {
+    /// Masks the credentials in `payload`, one TCP segment from `src` to `dst` starting at
+    /// sequence number `seq`; returns how many bytes were masked. Segments come in capture
+    /// order: a retransmitted one gets the masks its first copy got (and its own), and one
+    /// after a hole is masked up to its first line end (it may start inside a credential).
+    pub fn scrub(
+        &mut self,
+        src: SocketAddr,
+        dst: SocketAddr,
+        seq: u32,
+        payload: &mut [u8],
+    ) -> usize {
+        let state = self.directions.entry((src, dst)).or_default();
+        let len = u32::try_from(payload.len()).unwrap_or(u32::MAX);
+        // Signed distance from the next expected byte (sequence numbers wrap).
+        let ahead = state.next_seq.map(|next| seq.wrapping_sub(next) as i32);
         let mut spans = Vec::new();
-        let mut next_line = 0;
-        let mut open_after = None;
-        if let Some(mut line) = self.open_lines.remove(&(src, dst)) {
-            let end = line_end(payload, 0);
-            let ends_here = end < payload.len();
-            let rest = payload.get(..end).unwrap_or_default();
-            if line.cut {
-                // Too long to judge: its rest is masked if it could hold a credential.
-                if authorization_credential(&line.start).is_some()
-                    || find(&line.start, b"://", 0).is_some()
-                {
-                    spans.push(0..end);
+        match ahead {
+            Some(ahead) if ahead < 0 => {
+                // Seen before: the masks of then, and whatever this copy shows on its own.
+                for &(start, end) in &state.masked {
+                    let from = i64::from(start.wrapping_sub(seq) as i32);
+                    let to = i64::from(end.wrapping_sub(seq) as i32);
+                    if to > 0 && from < i64::from(len) {
+                        let from = usize::try_from(from.max(0)).unwrap_or(0);
+                        let to = usize::try_from(to).unwrap_or(0).min(payload.len());
+                        spans.push(from..to);
+                    }
                 }
-            } else {
-                // Judged whole; this packet's part follows the kept start, so its offsets hold.
-                let kept = line.start.len();
-                line.start.extend_from_slice(rest);
-                let mut in_line = Vec::new();
-                line_spans(&line.start, 0, !ends_here, &mut in_line);
+                let mut alone = Direction::default();
+                scan(&mut alone, payload, &mut spans);
+            }
+            Some(ahead) if ahead > 0 => {
+                // Bytes are missing before this segment: it may begin inside a credential.
+                let first_line_end = line_end(payload, 0);
+                let first_line = payload.get(..first_line_end).unwrap_or_default();
+                spans.push(0..first_line.strip_suffix(b"\r").unwrap_or(first_line).len());
+                state.open_line = None;
+                state.after_credential = false;
+                let from = first_line_end + 1;
+                let mut rest = Vec::new();
+                if let Some(tail) = payload.get(from..) {
+                    scan(state, tail, &mut rest);
+                }
                 spans.extend(
-                    in_line
-                        .into_iter()
-                        .filter(|span| span.end > kept)
-                        .map(|span| span.start.saturating_sub(kept)..span.end - kept),
+                    rest.into_iter()
+                        .map(|span| span.start + from..span.end + from),
                 );
             }
-            if !ends_here {
-                line.cut |= line.start.len() > MAX_MESSAGE_HEAD;
-                line.start.truncate(MAX_MESSAGE_HEAD);
-                open_after = Some(line);
+            _ => scan(state, payload, &mut spans),
+        }
+        if ahead.is_none_or(|ahead| ahead >= 0) {
+            state.next_seq = Some(seq.wrapping_add(len));
+            for span in &spans {
+                if state.masked.len() == MASKED_RANGES_KEPT {
+                    state.masked.pop_front();
+                }
+                state.masked.push_back((
+                    seq.wrapping_add(span.start as u32),
+                    seq.wrapping_add(span.end as u32),
+                ));
             }
-            next_line = end + 1;
-        }
-        if let Some(start) = credential_spans(payload, next_line, &mut spans) {
-            open_after = Some(OpenLine {
-                cut: start.len() > MAX_MESSAGE_HEAD,
-                start: start.get(..MAX_MESSAGE_HEAD).unwrap_or(start).to_vec(),
-            });
-        }
-        if let Some(line) = open_after {
-            self.open_lines.insert((src, dst), line);
         }
         let mut masked = 0;
         for span in spans {
@@ -102,40 +126,110 @@ impl Scrubber {
         }
         masked
     }
+
+    /// The connection ended (FIN or RST): its state is dropped, both directions.
+    pub fn close(&mut self, a: SocketAddr, b: SocketAddr) {
+        self.directions.remove(&(a, b));
+        self.directions.remove(&(b, a));
+    }
 }
 
-/// The first CR or LF at or after `from`, or the end.
+/// The credential spans of an in-order segment, its lines judged with what came before.
+fn scan(state: &mut Direction, payload: &[u8], spans: &mut Vec<Range<usize>>) {
+    let mut next_line = 0;
+    if let Some((mut start, cut)) = state.open_line.take() {
+        let end = line_end(payload, 0);
+        let ends_here = end < payload.len();
+        let rest = payload.get(..end).unwrap_or_default();
+        if cut {
+            // Too long to judge: its rest is masked if it could hold a credential.
+            if state.after_credential
+                || authorization_credential(&start, true).is_some()
+                || find(&start, b"://", 0).is_some()
+            {
+                spans.push(0..end);
+            }
+        } else {
+            // Judged whole; this packet's part follows the kept start, so its offsets hold.
+            let kept = start.len();
+            start.extend_from_slice(rest);
+            let mut in_line = Vec::new();
+            line_spans(&start, 0, !ends_here, state.after_credential, &mut in_line);
+            spans.extend(
+                in_line
+                    .into_iter()
+                    .filter(|span| span.end > kept)
+                    .map(|span| span.start.saturating_sub(kept)..span.end - kept),
+            );
+        }
+        if ends_here {
+            state.after_credential = holds_credential(&start, state.after_credential);
+        } else {
+            let cut = cut || start.len() > MAX_RESYNC_LINE;
+            start.truncate(MAX_RESYNC_LINE);
+            state.open_line = Some((start, cut));
+        }
+        next_line = end + 1;
+    }
+    credential_spans(state, payload, next_line, spans);
+}
+
+/// The first LF at or after `from`, or the end: a line ends at LF as the message parser's do
+/// (a CR before it is not part of the value; a bare CR is).
 fn line_end(payload: &[u8], from: usize) -> usize {
     payload
         .get(from..)
-        .and_then(|rest| rest.iter().position(|&b| b == b'\r' || b == b'\n'))
+        .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
         .map_or(payload.len(), |at| from + at)
 }
 
-/// Adds the credential spans of the lines from `from` on; returns the last line when the
-/// payload ends inside it (it goes on in the next packet).
-fn credential_spans<'a>(
-    payload: &'a [u8],
+/// Whether a complete line holds a credential, or continues one (folded).
+fn holds_credential(line: &[u8], after_credential: bool) -> bool {
+    authorization_credential(line, false).is_some() || (after_credential && is_folded(line))
+}
+
+fn is_folded(line: &[u8]) -> bool {
+    matches!(line.first(), Some(b' ' | b'\t'))
+}
+
+/// Adds the credential spans of the lines from `from` on; keeps the last line in `state` when
+/// the payload ends inside it (it goes on in the next packet).
+fn credential_spans(
+    state: &mut Direction,
+    payload: &[u8],
     from: usize,
     spans: &mut Vec<Range<usize>>,
-) -> Option<&'a [u8]> {
+) {
     let mut line_start = from;
     while line_start < payload.len() {
         let end = line_end(payload, line_start);
         let line = payload.get(line_start..end).unwrap_or_default();
         let open = end == payload.len();
-        line_spans(line, line_start, open, spans);
+        line_spans(line, line_start, open, state.after_credential, spans);
         if open {
-            return Some(line);
+            let cut = line.len() > MAX_RESYNC_LINE;
+            let start = line.get(..MAX_RESYNC_LINE).unwrap_or(line).to_vec();
+            state.open_line = Some((start, cut));
+            return;
         }
+        state.after_credential = holds_credential(line, state.after_credential);
         line_start = end + 1;
     }
-    None
 }
 
-/// The credential spans of one line that starts at `offset`; `open` when the packet ends in it.
-fn line_spans(line: &[u8], offset: usize, open: bool, spans: &mut Vec<Range<usize>>) {
-    if let Some((scheme, credential)) = authorization_credential(line) {
+/// The credential spans of one line that starts at `offset`; `open` when the packet ends in it,
+/// `after_credential` when the line before held a credential (a folded line continues it).
+fn line_spans(
+    line: &[u8],
+    offset: usize,
+    open: bool,
+    after_credential: bool,
+    spans: &mut Vec<Range<usize>>,
+) {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if after_credential && is_folded(line) {
+        spans.push(offset..offset + line.len());
+    } else if let Some((scheme, credential)) = authorization_credential(line, open) {
         let span = offset + credential.start..offset + credential.end;
         match line.get(credential) {
             Some(text) if scheme.eq_ignore_ascii_case(b"digest") => {
@@ -191,8 +285,10 @@ fn as_text(bytes: &[u8]) -> Option<&str> {
 }
 
 /// In an `Authorization: Scheme credential` line: the scheme, and the span of the credential
-/// (after the scheme and its spaces; empty when the scheme is all there is so far).
-fn authorization_credential(line: &[u8]) -> Option<(&[u8], Range<usize>)> {
+/// (after the scheme and its spaces). With no space after the value's first word, or a first
+/// word that is not a short token, the whole value is the credential, as the window masks it
+/// (in a line the packet cuts, `open`, that may mask a scheme cut in two: it is not known yet).
+fn authorization_credential(line: &[u8], open: bool) -> Option<(&[u8], Range<usize>)> {
     let colon = line.iter().position(|&b| b == b':')?;
     let name = line.get(..colon)?.trim_ascii();
     if !name.eq_ignore_ascii_case(b"authorization")
@@ -202,15 +298,23 @@ fn authorization_credential(line: &[u8]) -> Option<(&[u8], Range<usize>)> {
     }
     let value_start = colon + 1 + leading_spaces(line.get(colon + 1..)?);
     let value = line.get(value_start..)?;
-    let scheme_end = value
-        .iter()
-        .position(u8::is_ascii_whitespace)
-        .unwrap_or(value.len());
+    let whole_value = Some((&b""[..], value_start..line.len()));
+    let Some(scheme_end) = value.iter().position(u8::is_ascii_whitespace) else {
+        // A scheme alone hides nothing; any other word with no space is all credential.
+        let scheme_alone = !open
+            && (value.eq_ignore_ascii_case(b"basic") || value.eq_ignore_ascii_case(b"digest"));
+        return if scheme_alone {
+            Some((value, line.len()..line.len()))
+        } else {
+            whole_value
+        };
+    };
+    let scheme = value.get(..scheme_end)?;
+    if !as_text(scheme).is_some_and(is_short_token) {
+        return whole_value;
+    }
     let credential_start = scheme_end + leading_spaces(value.get(scheme_end..)?);
-    Some((
-        value.get(..scheme_end)?,
-        value_start + credential_start..line.len(),
-    ))
+    Some((scheme, value_start + credential_start..line.len()))
 }
 
 fn leading_spaces(bytes: &[u8]) -> usize {
@@ -269,7 +373,7 @@ mod tests {
 
     fn scrubbed(text: &str) -> String {
         let mut bytes = text.as_bytes().to_vec();
-        Scrubber::default().scrub(addr(1), addr(2), &mut bytes);
+        Scrubber::default().scrub(addr(1), addr(2), 1, &mut bytes);
         String::from_utf8(bytes).expect("text stays text")
     }
 
@@ -308,9 +412,14 @@ mod tests {
         let mut first = b"CSeq: 3\r\nAuthorization: Basic dXNlcjpz".to_vec();
         let mut other_direction = b"ZWNyZXQ=\r\n".to_vec();
         let mut second = b"ZWNyZXQ=\r\nUser-Agent: x\r\n\r\n".to_vec();
-        scrubber.scrub(addr(1), addr(2), &mut first);
-        scrubber.scrub(addr(2), addr(1), &mut other_direction);
-        scrubber.scrub(addr(1), addr(2), &mut second);
+        let mut seq = 1;
+        let mut client = |scrubber: &mut Scrubber, piece: &mut Vec<u8>| {
+            scrubber.scrub(addr(1), addr(2), seq, piece);
+            seq += piece.len() as u32;
+        };
+        client(&mut scrubber, &mut first);
+        scrubber.scrub(addr(2), addr(1), 1, &mut other_direction);
+        client(&mut scrubber, &mut second);
         assert_eq!(first, b"CSeq: 3\r\nAuthorization: Basic ********");
         assert_eq!(
             other_direction, b"ZWNyZXQ=\r\n",
@@ -325,7 +434,7 @@ mod tests {
             b"23\"\r\nCSeq: 5\r\n".to_vec(),
         ];
         for piece in &mut pieces {
-            scrubber.scrub(addr(1), addr(2), piece);
+            client(&mut scrubber, piece);
         }
         assert_eq!(
             pieces.concat(),
@@ -338,7 +447,7 @@ mod tests {
             b"345@cam/ch1 RTSP/1.0\r\n".to_vec(),
         ];
         for piece in &mut pieces {
-            scrubber.scrub(addr(1), addr(2), piece);
+            client(&mut scrubber, piece);
         }
         assert_eq!(
             pieces.concat(),
@@ -350,16 +459,52 @@ mod tests {
             b"ss@cam/ RTSP/1.0\r\n".to_vec(),
         ];
         for piece in &mut pieces {
-            scrubber.scrub(addr(1), addr(2), piece);
+            client(&mut scrubber, piece);
         }
         assert_eq!(pieces.concat(), b"SETUP rtsp://a:****@cam/ RTSP/1.0\r\n");
+    }
+
+    #[test]
+    fn what_the_message_parser_reads_as_one_value_is_masked_as_one() {
+        // A folded line continues the credential; a bare CR does not end it; a value with no
+        // space after its first word, or an odd first word, is all credential.
+        assert_eq!(
+            scrubbed("Authorization: Basic\r\n dXNlcjpz\r\n\tZWNyZXQ=\r\nCSeq: 2\r\n"),
+            "Authorization: Basic\r\n*********\r\n*********\r\nCSeq: 2\r\n"
+        );
+        assert_eq!(
+            scrubbed("Authorization: Basic dXNl\rcjpz\r\n"),
+            "Authorization: Basic *********\r\n"
+        );
+        assert_eq!(
+            scrubbed("Authorization: dXNlcjpz\r\nAuthorization: Basic\u{a0}dXNl\r\n"),
+            "Authorization: ********\r\nAuthorization: ***********\r\n"
+        );
+    }
+
+    #[test]
+    fn a_retransmitted_or_late_segment_is_masked_like_the_first_copy() {
+        let mut scrubber = Scrubber::default();
+        let mut first = b"Authorization: Basic dXNl".to_vec();
+        let mut second = b"cjpzZWNyZXQ=\r\n".to_vec();
+        let mut again = second.clone();
+        scrubber.scrub(addr(1), addr(2), 100, &mut first);
+        scrubber.scrub(addr(1), addr(2), 125, &mut second);
+        scrubber.scrub(addr(1), addr(2), 125, &mut again);
+        assert_eq!(second, b"************\r\n");
+        assert_eq!(again, second, "the retransmission");
+
+        // After a hole, a segment may start inside a credential: masked to its first line end.
+        let mut after_hole = b"ZWNyZXQ=\r\nCSeq: 9\r\n".to_vec();
+        scrubber.scrub(addr(1), addr(2), 500, &mut after_hole);
+        assert_eq!(after_hole, b"********\r\nCSeq: 9\r\n");
     }
 
     #[test]
     fn binary_payloads_are_left_alone() {
         let mut rtp = vec![b'$', 0, 0, 12, 0x80, 0x60, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
         let before = rtp.clone();
-        assert_eq!(Scrubber::default().scrub(addr(1), addr(2), &mut rtp), 0);
+        assert_eq!(Scrubber::default().scrub(addr(1), addr(2), 1, &mut rtp), 0);
         assert_eq!(rtp, before);
     }
 }

@@ -412,7 +412,13 @@ pub(crate) fn is_whole_value(value: &str) -> bool {
         Some(quoted) => quoted
             .strip_suffix('"')
             .is_some_and(|inner| !inner.contains('"')),
-        None => !value.is_empty() && !value.contains(['"', ',', ' ', '\t']),
+        // A token (RFC 7230 tchar): `nc=1;response=0123` is not one value but a damaged two.
+        None => {
+            !value.is_empty()
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        }
     }
 }
 
