@@ -226,7 +226,11 @@ fn line_spans(
     after_credential: bool,
     spans: &mut Vec<Range<usize>>,
 ) {
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    // The CR of a CRLF is not the value's; at a packet's end it may still be a bare CR, which is.
+    let line = match line.strip_suffix(b"\r") {
+        Some(without) if !open => without,
+        _ => line,
+    };
     if after_credential && is_folded(line) {
         spans.push(offset..offset + line.len());
     } else if let Some((scheme, credential)) = authorization_credential(line, open) {
