@@ -226,11 +226,12 @@ fn line_spans(
     after_credential: bool,
     spans: &mut Vec<Range<usize>>,
 ) {
-    // The CR of a CRLF is not the value's; at a packet's end it may still be a bare CR, which is.
-    let line = match line.strip_suffix(b"\r") {
-        Some(without) if !open => without,
-        _ => line,
-    };
+    // The CR of a CRLF is not the value's. At a packet's end it may still be a bare CR inside
+    // the value: the line is judged without it, and it is masked with what ends there.
+    let stripped = line.strip_suffix(b"\r");
+    let cr_at_cut = open && stripped.is_some();
+    let line = stripped.unwrap_or(line);
+    let first = spans.len();
     if after_credential && is_folded(line) {
         spans.push(offset..offset + line.len());
     } else if let Some((scheme, credential)) = authorization_credential(line, open) {
@@ -243,6 +244,14 @@ fn line_spans(
         }
     }
     url_passwords(line, offset, open, spans);
+    let line_end = offset + line.len();
+    if cr_at_cut
+        && spans
+            .get(first..)
+            .is_some_and(|new| new.iter().any(|s| s.end == line_end))
+    {
+        spans.push(line_end..line_end + 1);
+    }
 }
 
 /// In a Digest credential, what the window masks too (`tracker::mask_digest`): every parameter
