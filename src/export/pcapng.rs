@@ -279,8 +279,10 @@ pub fn write(
                         copy.data = &scrubbed;
                     }
                 }
-                if segment.flags.fin || segment.flags.rst {
-                    scrubber.close(segment.src, segment.dst);
+                if segment.flags.rst {
+                    scrubber.reset(segment.src, segment.dst);
+                } else if segment.flags.fin {
+                    scrubber.finish(segment.src, segment.dst);
                 }
             }
             let packet = &copy;

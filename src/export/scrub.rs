@@ -24,7 +24,7 @@ use std::ops::Range;
 
 use crate::limits::MAX_RESYNC_LINE;
 use crate::session::tracker::{
-    digest_parameter_ranges, is_digest_parameter_shown, is_short_token, is_whole_value,
+    digest_parameter_hidden_from, digest_parameter_ranges, is_short_token,
 };
 
 const MASK: u8 = b'*';
@@ -127,10 +127,15 @@ impl Scrubber {
         masked
     }
 
-    /// The connection ended (FIN or RST): its state is dropped, both directions.
-    pub fn close(&mut self, a: SocketAddr, b: SocketAddr) {
-        self.directions.remove(&(a, b));
-        self.directions.remove(&(b, a));
+    /// `src` sent its FIN: that direction's state is dropped (the other may go on sending).
+    pub fn finish(&mut self, src: SocketAddr, dst: SocketAddr) {
+        self.directions.remove(&(src, dst));
+    }
+
+    /// A RST: both directions' state is dropped.
+    pub fn reset(&mut self, a: SocketAddr, b: SocketAddr) {
+        self.finish(a, b);
+        self.finish(b, a);
     }
 }
 
@@ -263,25 +268,17 @@ fn digest_spans(credential: &[u8], offset: usize, open: bool, spans: &mut Vec<Ra
     for (index, range) in parameters.into_iter().enumerate() {
         let last_of_cut_line = open && index + 1 == count;
         let parameter = credential.get(range.clone()).unwrap_or_default();
-        let equals = parameter.iter().position(|&b| b == b'=');
-        let name = equals
-            .and_then(|e| parameter.get(..e))
-            .and_then(as_text)
-            .map(str::trim);
-        let value = equals
-            .and_then(|e| parameter.get(e + 1..))
-            .and_then(as_text)
-            .map(str::trim);
-        let hidden_from = match (equals, name, value) {
-            (_, Some(name), Some(value))
-                if !last_of_cut_line
-                    && is_digest_parameter_shown(name)
-                    && is_whole_value(value) =>
-            {
-                continue;
+        let hidden_from = match digest_parameter_hidden_from(parameter) {
+            Some(from) => range.start + from,
+            // A harmless parameter the packet cuts may go on: its value is masked all the same.
+            None if last_of_cut_line => {
+                range.start
+                    + parameter
+                        .iter()
+                        .position(|&b| b == b'=')
+                        .map_or(0, |e| e + 1)
             }
-            (Some(equals), Some(name), _) if is_short_token(name) => range.start + equals + 1,
-            _ => range.start,
+            None => continue,
         };
         // To the end of the text when cut: the spaces after the last parameter may be its.
         let end = if last_of_cut_line {
@@ -440,41 +437,34 @@ mod tests {
         );
         assert_eq!(second, b"********\r\nUser-Agent: x\r\n\r\n");
 
-        // Cut in the header's name, and again in the credential: three packets.
-        let mut pieces = [
-            b"CSeq: 4\r\nProxy-Author".to_vec(),
-            b"ization: Digest response=\"01".to_vec(),
-            b"23\"\r\nCSeq: 5\r\n".to_vec(),
+        let cases: [(&[&[u8]], &[u8]); 3] = [
+            // Cut in the header's name, and again in the credential: three packets.
+            (
+                &[
+                    b"CSeq: 4\r\nProxy-Author",
+                    b"ization: Digest response=\"01",
+                    b"23\"\r\nCSeq: 5\r\n",
+                ],
+                b"CSeq: 4\r\nProxy-Authorization: Digest response=******\r\nCSeq: 5\r\n",
+            ),
+            // A URL cut inside its password: the first part cannot wait for the `@`.
+            (
+                &[b"SETUP rtsp://admin:12", b"345@cam/ch1 RTSP/1.0\r\n"],
+                b"SETUP rtsp://admin:*****@cam/ch1 RTSP/1.0\r\n",
+            ),
+            // Cut after an `@` that is part of the password: the first part masks it too.
+            (
+                &[b"SETUP rtsp://a:p@", b"ss@cam/ RTSP/1.0\r\n"],
+                b"SETUP rtsp://a:****@cam/ RTSP/1.0\r\n",
+            ),
         ];
-        for piece in &mut pieces {
-            client(&mut scrubber, piece);
+        for (pieces, expected) in cases {
+            let mut pieces: Vec<Vec<u8>> = pieces.iter().map(|p| p.to_vec()).collect();
+            for piece in &mut pieces {
+                client(&mut scrubber, piece);
+            }
+            assert_eq!(pieces.concat(), expected);
         }
-        assert_eq!(
-            pieces.concat(),
-            b"CSeq: 4\r\nProxy-Authorization: Digest response=******\r\nCSeq: 5\r\n"
-        );
-
-        // A URL cut inside its password: the first part cannot wait for the `@`.
-        let mut pieces = [
-            b"SETUP rtsp://admin:12".to_vec(),
-            b"345@cam/ch1 RTSP/1.0\r\n".to_vec(),
-        ];
-        for piece in &mut pieces {
-            client(&mut scrubber, piece);
-        }
-        assert_eq!(
-            pieces.concat(),
-            b"SETUP rtsp://admin:*****@cam/ch1 RTSP/1.0\r\n"
-        );
-        // Cut after an `@` that is part of the password: the first part masks it too.
-        let mut pieces = [
-            b"SETUP rtsp://a:p@".to_vec(),
-            b"ss@cam/ RTSP/1.0\r\n".to_vec(),
-        ];
-        for piece in &mut pieces {
-            client(&mut scrubber, piece);
-        }
-        assert_eq!(pieces.concat(), b"SETUP rtsp://a:****@cam/ RTSP/1.0\r\n");
     }
 
     #[test]

@@ -343,20 +343,38 @@ fn mask_digest(scheme: &str, value: &str) -> String {
     let mut out = scheme.to_string();
     for (index, parameter) in digest_parameters(parameters).enumerate() {
         out.push_str(if index == 0 { " " } else { ", " });
-        match parameter.split_once('=') {
-            Some((name, value))
-                if is_digest_parameter_shown(name.trim()) && is_whole_value(value.trim()) =>
-            {
-                out.push_str(parameter)
-            }
-            Some((name, _)) if is_short_token(name.trim()) => {
+        match digest_parameter_hidden_from(parameter.as_bytes()) {
+            None => out.push_str(parameter),
+            Some(0) => out.push_str("********"),
+            Some(_) => {
+                let name = parameter.split_once('=').map_or("", |(name, _)| name);
                 out.push_str(name.trim());
                 out.push_str("=\"********\"");
             }
-            _ => out.push_str("********"),
         }
     }
     out
+}
+
+/// What masking hides of one Digest parameter (its bytes, which need not be UTF-8): nothing
+/// when it is a harmless one with a whole value; else from this index on, after `name=` when
+/// the name is a plain word, all of it otherwise. The window and the pcapng export both ask.
+pub fn digest_parameter_hidden_from(parameter: &[u8]) -> Option<usize> {
+    let Some(equals) = parameter.iter().position(|&b| b == b'=') else {
+        return Some(0);
+    };
+    let (name, value) = parameter.split_at_checked(equals)?;
+    let name = std::str::from_utf8(name).ok().map(str::trim);
+    let value = std::str::from_utf8(value.get(1..).unwrap_or_default())
+        .ok()
+        .map(str::trim);
+    match (name, value) {
+        (Some(name), Some(value)) if is_digest_parameter_shown(name) && is_whole_value(value) => {
+            None
+        }
+        (Some(name), _) if is_short_token(name) => Some(equals + 1),
+        _ => Some(0),
+    }
 }
 
 /// The comma-separated parameters of a Digest header, trimmed: a comma inside quotes is part
